@@ -1,0 +1,357 @@
+"""Checks on the inputs: small named functions, each returning every problem it finds.
+
+``validate(data)`` runs them all after reading and returns the full list (reading problems first).
+Each check names the file, the row as a spreadsheet shows it, the column, the value, the rule and
+how to fix it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from recovery.errors import Issue
+from recovery.inputs import ROW, InputData
+from recovery.schema import (
+    ALL_ELEMENTS,
+    BASES,
+    FORM_BASIS,
+    FORMS,
+    INDEX_SETS,
+    MAGNET_MAKING,
+    SET_TABLES,
+    TABLES,
+    TableSpec,
+)
+
+ISO2 = re.compile(r"^[A-Z]{2}$")
+KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def _row(df: pd.DataFrame, i) -> int | None:
+    r = int(df.at[i, ROW])
+    return r if r > 0 else None
+
+
+def _file(data: InputData, name: str, df: pd.DataFrame, i) -> str:
+    return data.files.get(name, name) if _row(df, i) is not None else f"{name} (override)"
+
+
+def keys(data: InputData, set_name: str) -> set[str]:
+    """Members of a set as the checks see them (``process`` and ``year`` are derived)."""
+    if set_name == "year":
+        return {str(y) for y in data.case.years}
+    if set_name == "form":
+        return set(FORMS)
+    if set_name == "process":
+        return keys(data, "preprocess") | keys(data, "route") | {MAGNET_MAKING}
+    df = data.sets.get(set_name)
+    if df is None:
+        return set()
+    return set(df[set_name].astype(str))
+
+
+# -- set tables ----------------------------------------------------------------------------------
+
+
+def check_set_tables(data: InputData) -> list[Issue]:
+    """Keys are present, unique and well formed; attributes reference known keys."""
+    issues = []
+    for spec in SET_TABLES:
+        df = data.sets.get(spec.name)
+        if df is None:
+            continue
+        file = data.files[spec.name]
+        if df.empty:
+            issues.append(Issue(file, "table-empty", f"{spec.file} has no rows",
+                                f"add at least one {spec.name}"))
+            continue
+        seen: dict[str, int] = {}
+        for i in df.index:
+            k = df.at[i, spec.name]
+            row = _row(df, i)
+            if k == "":
+                issues.append(Issue(file, "key-empty", f"empty {spec.name} key", row=row,
+                                    column=spec.name, fix="give every row a key"))
+                continue
+            if spec.name == "nation" and not ISO2.match(k):
+                issues.append(Issue(file, "nation-code", "nation codes are ISO 3166 alpha-2 "
+                                    "(two capital letters)", row=row, column="nation", value=k,
+                                    fix="e.g. IN, US, JP, AU"))
+            elif not KEY.match(k):
+                issues.append(Issue(file, "key-format", "keys use letters, digits, _ . - only",
+                                    row=row, column=spec.name, value=k))
+            if k in seen:
+                issues.append(Issue(file, "key-duplicate", f"{spec.name} '{k}' appears twice "
+                                    f"(also row {seen[k]})", row=row, column=spec.name, value=k,
+                                    fix="remove or rename one of the rows"))
+            seen.setdefault(k, row)
+            for col, ref in spec.references.items():
+                v = df.at[i, col]
+                if ref == "iso2":
+                    ok = bool(ISO2.match(v))
+                    hint = "an ISO 3166 alpha-2 code"
+                else:
+                    ok = v in keys(data, ref)
+                    hint = f"one of: {', '.join(sorted(keys(data, ref)))}"
+                if not ok:
+                    issues.append(Issue(file, "key-unknown", f"unknown {col} '{v}'", row=row,
+                                        column=col, value=v, fix=f"use {hint}"))
+            for col, allowed in spec.choices.items():
+                v = df.at[i, col]
+                if v not in allowed:
+                    issues.append(Issue(file, "choice", f"{col} must be one of {', '.join(allowed)}",
+                                        row=row, column=col, value=v))
+    overlap = keys(data, "preprocess") & keys(data, "route")
+    for k in sorted(overlap | ({MAGNET_MAKING} & (keys(data, "preprocess") | keys(data, "route")))):
+        issues.append(Issue(data.files.get("route", "route.csv"), "process-key",
+                            f"'{k}' is used as both a pre-processing method and a route (or is "
+                            f"the reserved name {MAGNET_MAKING})", value=k,
+                            fix="process keys must be unique across preprocess.csv and route.csv"))
+    return issues
+
+
+# -- parameter tables ----------------------------------------------------------------------------
+
+
+def check_required_not_empty(data: InputData) -> list[Issue]:
+    """A required table has at least one row."""
+    return [
+        Issue(data.files[s.name], "table-empty", f"required table {s.file} has no rows",
+              "add rows (see inputs/README.md)")
+        for s in TABLES
+        if s.required and s.name in data.tables and data.tables[s.name].empty
+    ]
+
+
+def check_units(data: InputData) -> list[Issue]:
+    """Every row states the table's declared unit."""
+    issues = []
+    for spec, df in _tables(data):
+        for i in df.index[df["unit"] != spec.unit]:
+            issues.append(Issue(_file(data, spec.name, df, i), "unit",
+                                f"unit must be '{spec.unit}'", row=_row(df, i), column="unit",
+                                value=df.at[i, "unit"],
+                                fix=f"convert the value to {spec.unit} and write '{spec.unit}'"))
+    return issues
+
+
+def check_provenance(data: InputData) -> list[Issue]:
+    """Every row names its source and a basis from the allowed list."""
+    issues = []
+    for spec, df in _tables(data):
+        for i in df.index:
+            if not df.at[i, "source"]:
+                issues.append(Issue(_file(data, spec.name, df, i), "source-missing",
+                                    "every value needs a source", row=_row(df, i), column="source",
+                                    fix="name the source key (see inputs/SOURCES.md)"))
+            if df.at[i, "basis"] not in BASES:
+                issues.append(Issue(_file(data, spec.name, df, i), "basis",
+                                    f"basis must be one of {', '.join(BASES)}", row=_row(df, i),
+                                    column="basis", value=df.at[i, "basis"]))
+    return issues
+
+
+def check_index_keys(data: InputData) -> list[Issue]:
+    """Index columns hold known keys; years lie in the horizon (unless history is allowed)."""
+    issues = []
+    years = keys(data, "year")
+    for spec, df in _tables(data):
+        for col in spec.index:
+            ref = INDEX_SETS[col]
+            extra = set(spec.extra_keys.get(col, ()))
+            if ref == "year":
+                for i in df.index:
+                    v = df.at[i, col]
+                    if not re.match(r"^\d{4}$", v):
+                        issues.append(Issue(_file(data, spec.name, df, i), "year",
+                                            "year must be a four-digit number", row=_row(df, i),
+                                            column=col, value=v))
+                    elif v not in years and not spec.history:
+                        issues.append(Issue(_file(data, spec.name, df, i), "year-horizon",
+                                            "year outside the case horizon", row=_row(df, i),
+                                            column=col, value=v,
+                                            fix=f"use {min(years)}-{max(years)}"))
+                continue
+            if ref == "tier":
+                for i in df.index:
+                    v = df.at[i, col]
+                    if not re.match(r"^[1-9]\d*$", v):
+                        issues.append(Issue(_file(data, spec.name, df, i), "tier",
+                                            "tier must be a whole number 1, 2, ...",
+                                            row=_row(df, i), column=col, value=v))
+                continue
+            allowed = keys(data, ref) | extra
+            if ref == "form" and spec.forms:
+                allowed = set(spec.forms)
+            for i in df.index:
+                v = df.at[i, col]
+                if v not in allowed:
+                    close = [k for k in allowed if k.lower() == v.lower().strip()]
+                    hint = f"did you mean '{close[0]}'?" if close else (
+                        f"use one of: {', '.join(sorted(allowed))}")
+                    issues.append(Issue(_file(data, spec.name, df, i), "key-unknown",
+                                        f"unknown {col} '{v}'", row=_row(df, i), column=col,
+                                        value=v, fix=hint))
+    return issues
+
+
+def check_duplicates(data: InputData) -> list[Issue]:
+    """No two rows of a table share the same index."""
+    issues = []
+    for spec, df in _tables(data):
+        dup = df.duplicated(list(spec.index), keep="first")
+        for i in df.index[dup]:
+            key = ", ".join(f"{c}={df.at[i, c]}" for c in spec.index)
+            issues.append(Issue(_file(data, spec.name, df, i), "key-duplicate",
+                                f"duplicate row for {key}", row=_row(df, i),
+                                fix="keep one row per index"))
+    return issues
+
+
+def check_ranges(data: InputData) -> list[Issue]:
+    """Values lie within the schema's bounds and within their own low-high range."""
+    issues = []
+    for spec, df in _tables(data):
+        for i in df.index:
+            v, lo, hi = df.at[i, "value"], df.at[i, "low"], df.at[i, "high"]
+            f, row = _file(data, spec.name, df, i), _row(df, i)
+            for col, x in (("value", v), ("low", lo), ("high", hi)):
+                if math.isnan(x):
+                    continue  # reported when reading
+                if x < spec.lo or x > spec.hi:
+                    what = "negative" if x < 0 <= spec.lo else "outside the plausible range"
+                    issues.append(Issue(f, "bounds", f"{col} is {what} [{spec.lo:g}, {spec.hi:g}] "
+                                        f"{spec.unit}", row=row, column=col, value=f"{x:g}",
+                                        fix=f"check the unit ({spec.unit}) and the number"))
+                if spec.integer and x != round(x):
+                    issues.append(Issue(f, "integer", f"{col} must be a whole number", row=row,
+                                        column=col, value=f"{x:g}"))
+            if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
+                issues.append(Issue(f, "low-high", "low is above high", row=row, column="low",
+                                    value=f"{lo:g} > {hi:g}", fix="swap low and high"))
+            elif not any(math.isnan(x) for x in (v, lo, hi)) and not lo <= v <= hi:
+                issues.append(Issue(f, "value-range", f"value lies outside its own range "
+                                    f"[{lo:g}, {hi:g}]", row=row, column="value", value=f"{v:g}",
+                                    fix="correct the value or widen low/high with a source"))
+    return issues
+
+
+def check_group_sums(data: InputData) -> list[Issue]:
+    """Shares and mass fractions add up to at most one within their group."""
+    issues = []
+    for spec, df in _tables(data):
+        if not spec.sum_to_one_over or df.empty:
+            continue
+        sums = df.groupby(list(spec.sum_to_one_over))["value"].sum()
+        for key, total in sums.items():
+            if total > 1 + 1e-9:
+                key = key if isinstance(key, tuple) else (key,)
+                label = ", ".join(f"{c}={k}" for c, k in zip(spec.sum_to_one_over, key))
+                issues.append(Issue(data.files[spec.name], "sum-to-one",
+                                    f"values for {label} add up to {total:g}, more than 1",
+                                    value=f"{total:g}", fix="shares must add up to at most 1"))
+    return issues
+
+
+def check_route_yield_elements(data: InputData) -> list[Issue]:
+    """Element-based forms name elements; magnet-mass forms use element 'all'."""
+    issues = []
+    df = data.tables.get("route_yield")
+    if df is None:
+        return issues
+    for i in df.index:
+        form, el = df.at[i, "form"], df.at[i, "element"]
+        if form not in FORM_BASIS:
+            continue
+        if FORM_BASIS[form] == "element" and el == ALL_ELEMENTS:
+            issues.append(Issue(_file(data, "route_yield", df, i), "yield-element",
+                                f"form {form} is measured per element; name the element",
+                                row=_row(df, i), column="element", value=el))
+        if FORM_BASIS[form] == "grade" and el != ALL_ELEMENTS:
+            issues.append(Issue(_file(data, "route_yield", df, i), "yield-element",
+                                f"form {form} keeps the magnet's composition; use element "
+                                f"'{ALL_ELEMENTS}' (a mass yield)", row=_row(df, i),
+                                column="element", value=el))
+    return issues
+
+
+def check_coverage(data: InputData) -> list[Issue]:
+    """Rows that the chain needs exist: composition, recipes, process costs, penalties, prices."""
+    issues = []
+
+    def need(table: str, have: set, wanted: set, what: str) -> None:
+        for k in sorted(wanted - have):
+            issues.append(Issue(data.files.get(table, table), "coverage",
+                                f"no row for {what} {k}", value=str(k),
+                                fix=f"add a row to {table}.csv"))
+
+    def col(table: str, c: str) -> set:
+        df = data.tables.get(table)
+        return set() if df is None else set(df[c].astype(str))
+
+    products, grades = keys(data, "product"), keys(data, "grade")
+    need("composition", col("composition", "product"), products, "product")
+    need("grade_recipe", col("grade_recipe", "grade"), grades, "grade")
+    need("unmet_penalty", col("unmet_penalty", "grade"), grades, "grade")
+    need("cost_of_capital", col("cost_of_capital", "nation"), keys(data, "nation"), "nation")
+    processes = keys(data, "process")
+    for t in ("capex", "fixed_om", "variable_om", "lifetime"):
+        need(t, col(t, "process"), processes, "process")
+    need("route_yield", col("route_yield", "route"), keys(data, "route"), "route")
+    if "oxide_demand" in data.tables and not data.tables["oxide_demand"].empty:
+        need("oxide_unmet_penalty", col("oxide_unmet_penalty", "element"),
+             set(data.tables["oxide_demand"]["element"]), "element")
+    share, cost = data.tables.get("collection_share"), data.tables.get("collection_cost")
+    if share is not None and cost is not None:
+        idx = ["nation", "product", "tier"]
+        have = set(map(tuple, cost[idx].to_numpy().tolist()))
+        for t in sorted(set(map(tuple, share[idx].to_numpy().tolist())) - have):
+            issues.append(Issue(data.files["collection_cost"], "coverage",
+                                f"collection tier {t} has a share but no cost", value=str(t),
+                                fix="add a collection_cost row for it"))
+    fr = data.tables.get("freight")
+    if fr is not None:
+        for i in fr.index[fr["origin"] == fr["destination"]]:
+            issues.append(Issue(_file(data, "freight", fr, i), "lane-self",
+                                "a lane must join two different nations", row=_row(fr, i),
+                                column="destination", value=fr.at[i, "destination"]))
+    return issues
+
+
+CHECKS: tuple[Callable[[InputData], list[Issue]], ...] = (
+    check_set_tables,
+    check_required_not_empty,
+    check_units,
+    check_provenance,
+    check_index_keys,
+    check_duplicates,
+    check_ranges,
+    check_group_sums,
+    check_route_yield_elements,
+    check_coverage,
+)
+
+
+def validate(data: InputData) -> list[Issue]:
+    """Every problem in the inputs: reading problems, then each check in order."""
+    issues = list(data.issues)
+    for check in CHECKS:
+        issues += check(data)
+    return issues
+
+
+def _tables(data: InputData):
+    for spec in TABLES:
+        df = data.tables.get(spec.name)
+        if df is not None:
+            yield spec, df
+
+
+def spec_of(name: str) -> TableSpec:
+    from recovery.schema import TABLES_BY_NAME
+
+    return TABLES_BY_NAME[name]
