@@ -32,12 +32,17 @@ KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 def _row(df: pd.DataFrame, i) -> int | None:
-    r = int(df.at[i, ROW])
+    r = abs(int(df.at[i, ROW]))
     return r if r > 0 else None
 
 
 def _file(data: InputData, name: str, df: pd.DataFrame, i) -> str:
-    return data.files.get(name, name) if _row(df, i) is not None else f"{name} (override)"
+    """The file of a row; rows added or changed by an override say so."""
+    r = int(df.at[i, ROW])
+    if r == 0:
+        return f"{name} (row added by an override)"
+    base = data.files.get(name, name)
+    return f"{base} (after override)" if r < 0 else base
 
 
 def keys(data: InputData, set_name: str) -> set[str]:

@@ -137,6 +137,7 @@ def _apply_one(data: InputData, ov: Override) -> list[Issue]:
                               f"known {k} values: {', '.join(keys)}")]
         return [Issue(where, "override-key", f"no row of {ov.table} matches all filters")]
     df = df.copy()
+    df.loc[mask, ROW] = -df.loc[mask, ROW].abs()  # negative: changed by an override
     if ov.op == "scale":
         if ov.value < 0:
             return [Issue(where, "override", "scale factor must not be negative")]

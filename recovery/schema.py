@@ -169,7 +169,8 @@ _P = "process"
 TABLES: tuple[TableSpec, ...] = (
     # -- feedstock and collection ---------------------------------------------------------------
     TableSpec("arisings", ("nation", "product", "year"), "t/yr",
-              "NdFeB magnet mass in end-of-life products arising per year.", hi=1e6, history=True),
+              "NdFeB magnet mass in end-of-life products arising per year (rows here win over "
+              "arisings derived from put_on_market).", hi=1e6, history=True, required=False),
     TableSpec("collection_share", ("nation", "product", "tier"), "fraction",
               "Share of arisings that can be collected in this cost tier (tiers add up).",
               hi=1.0, sum_to_one_over=("nation", "product")),
@@ -179,6 +180,19 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("ewaste_mass", ("product",), "t/t",
               "Tonnes of whole product per tonne of magnet it carries (for e-waste freight).",
               lo=1.0, hi=1e6),
+    TableSpec("put_on_market", ("nation", "product", "year"), "units/yr",
+              "Units of the product sold into use per year (history years allowed); with the "
+              "lifetime and magnet tables it derives the arisings.", hi=1e10, history=True,
+              required=False),
+    TableSpec("lifetime_scale", ("product",), "yr",
+              "Weibull scale of the product's service life.", lo=0.1, hi=100.0, required=False),
+    TableSpec("lifetime_shape", ("product",), "-",
+              "Weibull shape of the product's service life.", lo=0.1, hi=20.0, required=False),
+    TableSpec("magnet_per_unit", ("product",), "kg/unit",
+              "NdFeB mass in one unit that has NdFeB magnets.", hi=5000.0, required=False),
+    TableSpec("ndfeb_unit_share", ("product",), "fraction",
+              "Share of units put on the market that contain NdFeB magnets.", hi=1.0,
+              required=False),
     # -- pre-processing -------------------------------------------------------------------------
     TableSpec("preprocess_yield", ("product", "preprocess"), "fraction",
               "Share of magnet mass that ends up in the concentrate; a missing row means the method "
@@ -229,6 +243,9 @@ TABLES: tuple[TableSpec, ...] = (
               required=False, history=True),
     TableSpec("max_build", ("nation", _P), "t/yr",
               "Largest new capacity that may be decided in one year.", hi=1e7, required=False),
+    TableSpec("max_capacity", ("nation", _P), "t/yr",
+              "Largest capacity that may be in service in the nation in any year.", hi=1e7,
+              required=False),
     TableSpec("capex_factor", ("nation",), "-",
               "Location factor applied to capital costs in the nation.", lo=0.1, hi=10.0,
               required=False),
@@ -238,6 +255,53 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("freight", ("form", "origin", "destination"), "USD/t",
               "Freight per tonne on an allowed lane; a missing row means the lane is closed.",
               hi=1e7, required=False),
+    TableSpec("consent_cost", ("form", "origin", "destination"), "USD/t",
+              "Prior-informed-consent (Basel) cost per tonne shipped on a lane, on top of freight.",
+              hi=1e7, required=False),
+    # -- supply limits and dependence -----------------------------------------------------------
+    TableSpec("supply_cap", ("supplier", "destination", "element", "year"), "t/yr",
+              "Most oxide (element content) a supplier delivers to one nation, or with "
+              "destination 'all' to the alliance in total (export controls, offtakes).", hi=1e7,
+              required=False, history=True, extra_keys={"destination": ("all",)}),
+    TableSpec("magnet_supply_cap", ("supplier", "destination", "grade", "year"), "t/yr",
+              "Most magnets a supplier delivers to one nation, or ('all') to the alliance.",
+              hi=1e7, required=False, history=True, extra_keys={"destination": ("all",)}),
+    TableSpec("share_cap", ("nation", "element"), "fraction",
+              "Largest share of a nation's (or, with nation 'all', the alliance's) supply of an "
+              "element, counting the content of imported magnets, that one supplier may provide.",
+              hi=1.0, required=False, extra_keys={"nation": ("all",)}),
+    # -- money: budgets and transfers -----------------------------------------------------------
+    TableSpec("capital_budget", ("nation", "year"), "USD",
+              "Most capital (overnight, after subsidy) the nation may commit to new capacity in a "
+              "year.", hi=1e13, required=False),
+    TableSpec("capital_budget_total", ("nation",), "USD",
+              "Most capital the nation may commit over the horizon.", hi=1e14, required=False),
+    TableSpec("capex_subsidy", ("nation", _P), "fraction",
+              "Share of capital cost paid by the public budget.", hi=1.0, required=False),
+    TableSpec("capex_subsidy_cap", ("nation", _P), "USD/(t/yr)",
+              "Largest capital subsidy per t/yr of new capacity (a per-plant cap over plant size).",
+              hi=1e8, required=False),
+    TableSpec("opex_support", ("nation", _P), "USD/t",
+              "Operating support paid per tonne of feed processed.", hi=1e7, required=False),
+    TableSpec("processing_offset", ("nation", _P), "fraction",
+              "Share of operating cost refunded (e.g. a production tax offset).", hi=1.0,
+              required=False),
+    TableSpec("price_floor", ("nation", "element"), "USD/t",
+              "Guaranteed price for recovered oxide sold by producers in the nation; the public "
+              "budget pays the gap to the market price.", hi=1e9, required=False),
+    TableSpec("public_budget", ("nation", "year"), "USD",
+              "Most subsidies and support the nation pays in a year.", hi=1e13, required=False),
+    TableSpec("public_budget_total", ("nation",), "USD",
+              "Most subsidies and support the nation pays over the horizon.", hi=1e14,
+              required=False),
+    # -- stockpiles -----------------------------------------------------------------------------
+    TableSpec("stock_holding_cost", ("nation", "form"), "USD/t/yr",
+              "Cost of holding a tonne in a strategic stock for a year.", hi=1e7,
+              forms=("oxide", "magnet"), required=False),
+    TableSpec("oxide_stock_max", ("nation", "element"), "t",
+              "Largest oxide stock (element content) the nation may hold.", hi=1e7, required=False),
+    TableSpec("magnet_stock_max", ("nation", "grade"), "t",
+              "Largest magnet stock the nation may hold.", hi=1e7, required=False),
     # -- suppliers and markets ------------------------------------------------------------------
     TableSpec("import_price", ("supplier", "element"), "USD/t",
               "Delivered price of separated oxide (per tonne of element contained).", hi=1e9),
