@@ -18,7 +18,7 @@ from recovery.errors import InputError, UsageError
 from recovery.inputs import InputData, read_inputs
 from recovery.model import build_model
 from recovery.overrides import Override, apply_overrides, parse_overrides
-from recovery.results import Results, extract_results
+from recovery.results import extract_results
 from recovery.solve import solve
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from recovery.errors import Issue, InputError, UsageError
+from recovery.errors import InputError, Issue, UsageError
 
 MAX_CASE_FILE_BYTES = 1_000_000
 

@@ -71,28 +71,63 @@ def check_set_tables(data: InputData) -> list[Issue]:
             continue
         file = data.files[spec.name]
         if df.empty:
-            issues.append(Issue(file, "table-empty", f"{spec.file} has no rows",
-                                f"add at least one {spec.name}"))
+            issues.append(
+                Issue(
+                    file, "table-empty", f"{spec.file} has no rows", f"add at least one {spec.name}"
+                )
+            )
             continue
         seen: dict[str, int] = {}
         for i in df.index:
             k = df.at[i, spec.name]
             row = _row(df, i)
             if k == "":
-                issues.append(Issue(file, "key-empty", f"empty {spec.name} key", row=row,
-                                    column=spec.name, fix="give every row a key"))
+                issues.append(
+                    Issue(
+                        file,
+                        "key-empty",
+                        f"empty {spec.name} key",
+                        row=row,
+                        column=spec.name,
+                        fix="give every row a key",
+                    )
+                )
                 continue
             if spec.name == "nation" and not ISO2.match(k):
-                issues.append(Issue(file, "nation-code", "nation codes are ISO 3166 alpha-2 "
-                                    "(two capital letters)", row=row, column="nation", value=k,
-                                    fix="e.g. IN, US, JP, AU"))
+                issues.append(
+                    Issue(
+                        file,
+                        "nation-code",
+                        "nation codes are ISO 3166 alpha-2 (two capital letters)",
+                        row=row,
+                        column="nation",
+                        value=k,
+                        fix="e.g. IN, US, JP, AU",
+                    )
+                )
             elif not KEY.match(k):
-                issues.append(Issue(file, "key-format", "keys use letters, digits, _ . - only",
-                                    row=row, column=spec.name, value=k))
+                issues.append(
+                    Issue(
+                        file,
+                        "key-format",
+                        "keys use letters, digits, _ . - only",
+                        row=row,
+                        column=spec.name,
+                        value=k,
+                    )
+                )
             if k in seen:
-                issues.append(Issue(file, "key-duplicate", f"{spec.name} '{k}' appears twice "
-                                    f"(also row {seen[k]})", row=row, column=spec.name, value=k,
-                                    fix="remove or rename one of the rows"))
+                issues.append(
+                    Issue(
+                        file,
+                        "key-duplicate",
+                        f"{spec.name} '{k}' appears twice (also row {seen[k]})",
+                        row=row,
+                        column=spec.name,
+                        value=k,
+                        fix="remove or rename one of the rows",
+                    )
+                )
             seen.setdefault(k, row)
             for col, ref in spec.references.items():
                 v = df.at[i, col]
@@ -103,19 +138,42 @@ def check_set_tables(data: InputData) -> list[Issue]:
                     ok = v in keys(data, ref)
                     hint = f"one of: {', '.join(sorted(keys(data, ref)))}"
                 if not ok:
-                    issues.append(Issue(file, "key-unknown", f"unknown {col} '{v}'", row=row,
-                                        column=col, value=v, fix=f"use {hint}"))
+                    issues.append(
+                        Issue(
+                            file,
+                            "key-unknown",
+                            f"unknown {col} '{v}'",
+                            row=row,
+                            column=col,
+                            value=v,
+                            fix=f"use {hint}",
+                        )
+                    )
             for col, allowed in spec.choices.items():
                 v = df.at[i, col]
                 if v not in allowed:
-                    issues.append(Issue(file, "choice", f"{col} must be one of {', '.join(allowed)}",
-                                        row=row, column=col, value=v))
+                    issues.append(
+                        Issue(
+                            file,
+                            "choice",
+                            f"{col} must be one of {', '.join(allowed)}",
+                            row=row,
+                            column=col,
+                            value=v,
+                        )
+                    )
     overlap = keys(data, "preprocess") & keys(data, "route")
     for k in sorted(overlap | ({MAGNET_MAKING} & (keys(data, "preprocess") | keys(data, "route")))):
-        issues.append(Issue(data.files.get("route", "route.csv"), "process-key",
-                            f"'{k}' is used as both a pre-processing method and a route (or is "
-                            f"the reserved name {MAGNET_MAKING})", value=k,
-                            fix="process keys must be unique across preprocess.csv and route.csv"))
+        issues.append(
+            Issue(
+                data.files.get("route", "route.csv"),
+                "process-key",
+                f"'{k}' is used as both a pre-processing method and a route (or is "
+                f"the reserved name {MAGNET_MAKING})",
+                value=k,
+                fix="process keys must be unique across preprocess.csv and route.csv",
+            )
+        )
     return issues
 
 
@@ -125,8 +183,12 @@ def check_set_tables(data: InputData) -> list[Issue]:
 def check_required_not_empty(data: InputData) -> list[Issue]:
     """A required table has at least one row."""
     return [
-        Issue(data.files[s.name], "table-empty", f"required table {s.file} has no rows",
-              "add rows (see inputs/README.md)")
+        Issue(
+            data.files[s.name],
+            "table-empty",
+            f"required table {s.file} has no rows",
+            "add rows (see inputs/README.md)",
+        )
         for s in TABLES
         if s.required and s.name in data.tables and data.tables[s.name].empty
     ]
@@ -137,10 +199,17 @@ def check_units(data: InputData) -> list[Issue]:
     issues = []
     for spec, df in _tables(data):
         for i in df.index[df["unit"] != spec.unit]:
-            issues.append(Issue(_file(data, spec.name, df, i), "unit",
-                                f"unit must be '{spec.unit}'", row=_row(df, i), column="unit",
-                                value=df.at[i, "unit"],
-                                fix=f"convert the value to {spec.unit} and write '{spec.unit}'"))
+            issues.append(
+                Issue(
+                    _file(data, spec.name, df, i),
+                    "unit",
+                    f"unit must be '{spec.unit}'",
+                    row=_row(df, i),
+                    column="unit",
+                    value=df.at[i, "unit"],
+                    fix=f"convert the value to {spec.unit} and write '{spec.unit}'",
+                )
+            )
     return issues
 
 
@@ -150,13 +219,27 @@ def check_provenance(data: InputData) -> list[Issue]:
     for spec, df in _tables(data):
         for i in df.index:
             if not df.at[i, "source"]:
-                issues.append(Issue(_file(data, spec.name, df, i), "source-missing",
-                                    "every value needs a source", row=_row(df, i), column="source",
-                                    fix="name the source key (see inputs/SOURCES.md)"))
+                issues.append(
+                    Issue(
+                        _file(data, spec.name, df, i),
+                        "source-missing",
+                        "every value needs a source",
+                        row=_row(df, i),
+                        column="source",
+                        fix="name the source key (see inputs/SOURCES.md)",
+                    )
+                )
             if df.at[i, "basis"] not in BASES:
-                issues.append(Issue(_file(data, spec.name, df, i), "basis",
-                                    f"basis must be one of {', '.join(BASES)}", row=_row(df, i),
-                                    column="basis", value=df.at[i, "basis"]))
+                issues.append(
+                    Issue(
+                        _file(data, spec.name, df, i),
+                        "basis",
+                        f"basis must be one of {', '.join(BASES)}",
+                        row=_row(df, i),
+                        column="basis",
+                        value=df.at[i, "basis"],
+                    )
+                )
     return issues
 
 
@@ -172,22 +255,43 @@ def check_index_keys(data: InputData) -> list[Issue]:
                 for i in df.index:
                     v = df.at[i, col]
                     if not re.match(r"^\d{4}$", v):
-                        issues.append(Issue(_file(data, spec.name, df, i), "year",
-                                            "year must be a four-digit number", row=_row(df, i),
-                                            column=col, value=v))
+                        issues.append(
+                            Issue(
+                                _file(data, spec.name, df, i),
+                                "year",
+                                "year must be a four-digit number",
+                                row=_row(df, i),
+                                column=col,
+                                value=v,
+                            )
+                        )
                     elif v not in years and not spec.history:
-                        issues.append(Issue(_file(data, spec.name, df, i), "year-horizon",
-                                            "year outside the case horizon", row=_row(df, i),
-                                            column=col, value=v,
-                                            fix=f"use {min(years)}-{max(years)}"))
+                        issues.append(
+                            Issue(
+                                _file(data, spec.name, df, i),
+                                "year-horizon",
+                                "year outside the case horizon",
+                                row=_row(df, i),
+                                column=col,
+                                value=v,
+                                fix=f"use {min(years)}-{max(years)}",
+                            )
+                        )
                 continue
             if ref == "tier":
                 for i in df.index:
                     v = df.at[i, col]
                     if not re.match(r"^[1-9]\d*$", v):
-                        issues.append(Issue(_file(data, spec.name, df, i), "tier",
-                                            "tier must be a whole number 1, 2, ...",
-                                            row=_row(df, i), column=col, value=v))
+                        issues.append(
+                            Issue(
+                                _file(data, spec.name, df, i),
+                                "tier",
+                                "tier must be a whole number 1, 2, ...",
+                                row=_row(df, i),
+                                column=col,
+                                value=v,
+                            )
+                        )
                 continue
             allowed = keys(data, ref) | extra
             if ref == "form" and spec.forms:
@@ -196,11 +300,22 @@ def check_index_keys(data: InputData) -> list[Issue]:
                 v = df.at[i, col]
                 if v not in allowed:
                     close = [k for k in allowed if k.lower() == v.lower().strip()]
-                    hint = f"did you mean '{close[0]}'?" if close else (
-                        f"use one of: {', '.join(sorted(allowed))}")
-                    issues.append(Issue(_file(data, spec.name, df, i), "key-unknown",
-                                        f"unknown {col} '{v}'", row=_row(df, i), column=col,
-                                        value=v, fix=hint))
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else (f"use one of: {', '.join(sorted(allowed))}")
+                    )
+                    issues.append(
+                        Issue(
+                            _file(data, spec.name, df, i),
+                            "key-unknown",
+                            f"unknown {col} '{v}'",
+                            row=_row(df, i),
+                            column=col,
+                            value=v,
+                            fix=hint,
+                        )
+                    )
     return issues
 
 
@@ -211,9 +326,15 @@ def check_duplicates(data: InputData) -> list[Issue]:
         dup = df.duplicated(list(spec.index), keep="first")
         for i in df.index[dup]:
             key = ", ".join(f"{c}={df.at[i, c]}" for c in spec.index)
-            issues.append(Issue(_file(data, spec.name, df, i), "key-duplicate",
-                                f"duplicate row for {key}", row=_row(df, i),
-                                fix="keep one row per index"))
+            issues.append(
+                Issue(
+                    _file(data, spec.name, df, i),
+                    "key-duplicate",
+                    f"duplicate row for {key}",
+                    row=_row(df, i),
+                    fix="keep one row per index",
+                )
+            )
     return issues
 
 
@@ -229,19 +350,52 @@ def check_ranges(data: InputData) -> list[Issue]:
                     continue  # reported when reading
                 if x < spec.lo or x > spec.hi:
                     what = "negative" if x < 0 <= spec.lo else "outside the plausible range"
-                    issues.append(Issue(f, "bounds", f"{col} is {what} [{spec.lo:g}, {spec.hi:g}] "
-                                        f"{spec.unit}", row=row, column=col, value=f"{x:g}",
-                                        fix=f"check the unit ({spec.unit}) and the number"))
+                    issues.append(
+                        Issue(
+                            f,
+                            "bounds",
+                            f"{col} is {what} [{spec.lo:g}, {spec.hi:g}] {spec.unit}",
+                            row=row,
+                            column=col,
+                            value=f"{x:g}",
+                            fix=f"check the unit ({spec.unit}) and the number",
+                        )
+                    )
                 if spec.integer and x != round(x):
-                    issues.append(Issue(f, "integer", f"{col} must be a whole number", row=row,
-                                        column=col, value=f"{x:g}"))
+                    issues.append(
+                        Issue(
+                            f,
+                            "integer",
+                            f"{col} must be a whole number",
+                            row=row,
+                            column=col,
+                            value=f"{x:g}",
+                        )
+                    )
             if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
-                issues.append(Issue(f, "low-high", "low is above high", row=row, column="low",
-                                    value=f"{lo:g} > {hi:g}", fix="swap low and high"))
+                issues.append(
+                    Issue(
+                        f,
+                        "low-high",
+                        "low is above high",
+                        row=row,
+                        column="low",
+                        value=f"{lo:g} > {hi:g}",
+                        fix="swap low and high",
+                    )
+                )
             elif not any(math.isnan(x) for x in (v, lo, hi)) and not lo <= v <= hi:
-                issues.append(Issue(f, "value-range", f"value lies outside its own range "
-                                    f"[{lo:g}, {hi:g}]", row=row, column="value", value=f"{v:g}",
-                                    fix="correct the value or widen low/high with a source"))
+                issues.append(
+                    Issue(
+                        f,
+                        "value-range",
+                        f"value lies outside its own range [{lo:g}, {hi:g}]",
+                        row=row,
+                        column="value",
+                        value=f"{v:g}",
+                        fix="correct the value or widen low/high with a source",
+                    )
+                )
     return issues
 
 
@@ -256,9 +410,15 @@ def check_group_sums(data: InputData) -> list[Issue]:
             if total > 1 + 1e-9:
                 key = key if isinstance(key, tuple) else (key,)
                 label = ", ".join(f"{c}={k}" for c, k in zip(spec.sum_to_one_over, key))
-                issues.append(Issue(data.files[spec.name], "sum-to-one",
-                                    f"values for {label} add up to {total:g}, more than 1",
-                                    value=f"{total:g}", fix="shares must add up to at most 1"))
+                issues.append(
+                    Issue(
+                        data.files[spec.name],
+                        "sum-to-one",
+                        f"values for {label} add up to {total:g}, more than 1",
+                        value=f"{total:g}",
+                        fix="shares must add up to at most 1",
+                    )
+                )
     return issues
 
 
@@ -273,14 +433,28 @@ def check_route_yield_elements(data: InputData) -> list[Issue]:
         if form not in FORM_BASIS:
             continue
         if FORM_BASIS[form] == "element" and el == ALL_ELEMENTS:
-            issues.append(Issue(_file(data, "route_yield", df, i), "yield-element",
-                                f"form {form} is measured per element; name the element",
-                                row=_row(df, i), column="element", value=el))
+            issues.append(
+                Issue(
+                    _file(data, "route_yield", df, i),
+                    "yield-element",
+                    f"form {form} is measured per element; name the element",
+                    row=_row(df, i),
+                    column="element",
+                    value=el,
+                )
+            )
         if FORM_BASIS[form] == "grade" and el != ALL_ELEMENTS:
-            issues.append(Issue(_file(data, "route_yield", df, i), "yield-element",
-                                f"form {form} keeps the magnet's composition; use element "
-                                f"'{ALL_ELEMENTS}' (a mass yield)", row=_row(df, i),
-                                column="element", value=el))
+            issues.append(
+                Issue(
+                    _file(data, "route_yield", df, i),
+                    "yield-element",
+                    f"form {form} keeps the magnet's composition; use element "
+                    f"'{ALL_ELEMENTS}' (a mass yield)",
+                    row=_row(df, i),
+                    column="element",
+                    value=el,
+                )
+            )
     return issues
 
 
@@ -290,9 +464,15 @@ def check_coverage(data: InputData) -> list[Issue]:
 
     def need(table: str, have: set, wanted: set, what: str) -> None:
         for k in sorted(wanted - have):
-            issues.append(Issue(data.files.get(table, table), "coverage",
-                                f"no row for {what} {k}", value=str(k),
-                                fix=f"add a row to {table}.csv"))
+            issues.append(
+                Issue(
+                    data.files.get(table, table),
+                    "coverage",
+                    f"no row for {what} {k}",
+                    value=str(k),
+                    fix=f"add a row to {table}.csv",
+                )
+            )
 
     def col(table: str, c: str) -> set:
         df = data.tables.get(table)
@@ -308,22 +488,39 @@ def check_coverage(data: InputData) -> list[Issue]:
         need(t, col(t, "process"), processes, "process")
     need("route_yield", col("route_yield", "route"), keys(data, "route"), "route")
     if "oxide_demand" in data.tables and not data.tables["oxide_demand"].empty:
-        need("oxide_unmet_penalty", col("oxide_unmet_penalty", "element"),
-             set(data.tables["oxide_demand"]["element"]), "element")
+        need(
+            "oxide_unmet_penalty",
+            col("oxide_unmet_penalty", "element"),
+            set(data.tables["oxide_demand"]["element"]),
+            "element",
+        )
     share, cost = data.tables.get("collection_share"), data.tables.get("collection_cost")
     if share is not None and cost is not None:
         idx = ["nation", "product", "tier"]
         have = set(map(tuple, cost[idx].to_numpy().tolist()))
         for t in sorted(set(map(tuple, share[idx].to_numpy().tolist())) - have):
-            issues.append(Issue(data.files["collection_cost"], "coverage",
-                                f"collection tier {t} has a share but no cost", value=str(t),
-                                fix="add a collection_cost row for it"))
+            issues.append(
+                Issue(
+                    data.files["collection_cost"],
+                    "coverage",
+                    f"collection tier {t} has a share but no cost",
+                    value=str(t),
+                    fix="add a collection_cost row for it",
+                )
+            )
     fr = data.tables.get("freight")
     if fr is not None:
         for i in fr.index[fr["origin"] == fr["destination"]]:
-            issues.append(Issue(_file(data, "freight", fr, i), "lane-self",
-                                "a lane must join two different nations", row=_row(fr, i),
-                                column="destination", value=fr.at[i, "destination"]))
+            issues.append(
+                Issue(
+                    _file(data, "freight", fr, i),
+                    "lane-self",
+                    "a lane must join two different nations",
+                    row=_row(fr, i),
+                    column="destination",
+                    value=fr.at[i, "destination"],
+                )
+            )
     return issues
 
 

@@ -74,8 +74,10 @@ def validate(
     except RecoveryError as exc:
         _fail(exc)
     n_rows = sum(len(t) for t in data.tables.values())
-    typer.echo(f"{c.name}: inputs are valid ({len(data.tables)} tables, {n_rows} rows, "
-               f"{len(ovs)} overrides).")
+    typer.echo(
+        f"{c.name}: inputs are valid ({len(data.tables)} tables, {n_rows} rows, "
+        f"{len(ovs)} overrides)."
+    )
 
 
 @app.command()
@@ -124,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(str(exc), err=True)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - last resort: words, not a traceback
-        typer.echo(f"internal error: {exc.__class__.__name__}: {exc}. Please report it with the "
-                   "command you ran.", err=True)
+        typer.echo(
+            f"internal error: {exc.__class__.__name__}: {exc}. Please report it with the "
+            "command you ran.",
+            err=True,
+        )
         return 3
     return 0
 

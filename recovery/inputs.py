@@ -97,7 +97,9 @@ def parse_number(text: str) -> tuple[float, str | None]:
     return math.nan, "not a number"
 
 
-def _read_text_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame | None, list[Issue]]:
+def _read_text_table(
+    path: Path, columns: tuple[str, ...]
+) -> tuple[pd.DataFrame | None, list[Issue]]:
     """Read a CSV as text; report file-level problems (size, encoding, syntax, columns)."""
     name = str(path)
     try:
@@ -105,9 +107,7 @@ def _read_text_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame
     except OSError as exc:
         return None, [Issue(name, "file-readable", f"cannot read the file: {exc.strerror}")]
     if size > MAX_TABLE_BYTES:
-        return None, [
-            Issue(name, "file-size", f"file is {size / 1e6:.1f} MB; the limit is 20 MB")
-        ]
+        return None, [Issue(name, "file-size", f"file is {size / 1e6:.1f} MB; the limit is 20 MB")]
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         return None, [Issue(name, "utf-8", "file is binary, not a CSV text file", "save as CSV")]
@@ -145,13 +145,23 @@ def _read_text_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame
     extra = [c for c in df.columns if c not in columns]
     for c in missing:
         issues.append(
-            Issue(name, "column-missing", f"required column '{c}' is missing", column=c,
-                  fix=f"the columns are: {', '.join(columns)}")
+            Issue(
+                name,
+                "column-missing",
+                f"required column '{c}' is missing",
+                column=c,
+                fix=f"the columns are: {', '.join(columns)}",
+            )
         )
     for c in extra:
         issues.append(
-            Issue(name, "column-unknown", f"unknown column '{c}'", column=c,
-                  fix=f"remove it or rename it; the columns are: {', '.join(columns)}")
+            Issue(
+                name,
+                "column-unknown",
+                f"unknown column '{c}'",
+                column=c,
+                fix=f"remove it or rename it; the columns are: {', '.join(columns)}",
+            )
         )
     if missing:
         return None, issues
@@ -170,8 +180,15 @@ def _parse_numbers(df: pd.DataFrame, file: str, spec: TableSpec) -> list[Issue]:
             v, problem = parse_number(text)
             if problem:
                 issues.append(
-                    Issue(file, "number", problem, row=int(row), column=col, value=text,
-                          fix=f"give a finite number in {spec.unit}")
+                    Issue(
+                        file,
+                        "number",
+                        problem,
+                        row=int(row),
+                        column=col,
+                        value=text,
+                        fix=f"give a finite number in {spec.unit}",
+                    )
                 )
             vals.append(v)
         df[col] = pd.Series(vals, index=df.index, dtype=float)
@@ -189,16 +206,26 @@ def locate_table(case: Case, filename: str) -> Path | None:
     return None
 
 
-def read_table(case: Case, spec: TableSpec | SetSpec) -> tuple[pd.DataFrame | None, str, list[Issue]]:
+def read_table(
+    case: Case, spec: TableSpec | SetSpec
+) -> tuple[pd.DataFrame | None, str, list[Issue]]:
     """Read one declared table of a case; returns (table or None, file name, issues)."""
     path = locate_table(case, spec.file)
     if path is None:
         if spec.required:
             where = str(case.path) + (f" or {case.inputs_dir}" if case.inputs_dir else "")
-            return None, spec.file, [
-                Issue(spec.file, "table-missing", f"required table {spec.file} not found in {where}",
-                      fix="add the file (see inputs/README.md for its columns)")
-            ]
+            return (
+                None,
+                spec.file,
+                [
+                    Issue(
+                        spec.file,
+                        "table-missing",
+                        f"required table {spec.file} not found in {where}",
+                        fix="add the file (see inputs/README.md for its columns)",
+                    )
+                ],
+            )
         return None, spec.file, []
     file = _display(path)
     df, issues = _read_text_table(path, spec.columns)

@@ -39,20 +39,36 @@ class Override:
         """Parse ``table[col=key,...]=number``; raise :class:`InputError` naming the problem."""
         where = f"--{op} {text!r}"
         if op not in ("set", "scale"):
-            raise InputError([Issue(where, "override", f"unknown operation '{op}'",
-                                    "use set or scale")])
+            raise InputError(
+                [Issue(where, "override", f"unknown operation '{op}'", "use set or scale")]
+            )
         m = _SPEC.match(text)
         if not m:
-            raise InputError([Issue(where, "override", "cannot read the override",
-                                    'write it as table[column=key,...]=number, e.g. '
-                                    '"demand[nation=IN]=1.5"')])
+            raise InputError(
+                [
+                    Issue(
+                        where,
+                        "override",
+                        "cannot read the override",
+                        'write it as table[column=key,...]=number, e.g. "demand[nation=IN]=1.5"',
+                    )
+                ]
+            )
         table, inner, number = m.group(1), m.group(2), m.group(3)
         filters = []
         if inner and inner.strip():
             for part in inner.split(","):
                 if "=" not in part:
-                    raise InputError([Issue(where, "override", f"filter '{part.strip()}' has no '='",
-                                            "write filters as column=key")])
+                    raise InputError(
+                        [
+                            Issue(
+                                where,
+                                "override",
+                                f"filter '{part.strip()}' has no '='",
+                                "write filters as column=key",
+                            )
+                        ]
+                    )
                 k, v = part.split("=", 1)
                 filters.append((k.strip(), v.strip()))
         v, problem = parse_number(number)
@@ -78,12 +94,14 @@ def parse_overrides(items) -> list[Override]:
             if isinstance(item, Override):
                 out.append(item)
             elif isinstance(item, dict) and len(item) == 1:
-                (op, text), = item.items()
+                ((op, text),) = item.items()
                 out.append(Override.parse(op, str(text)))
             elif isinstance(item, (tuple, list)) and len(item) == 2:
                 out.append(Override.parse(str(item[0]), str(item[1])))
             else:
-                issues.append(Issue(str(item), "override", "an override is {set: ...} or {scale: ...}"))
+                issues.append(
+                    Issue(str(item), "override", "an override is {set: ...} or {scale: ...}")
+                )
         except InputError as exc:
             issues += exc.issues
     if issues:
@@ -111,8 +129,14 @@ def _apply_one(data: InputData, ov: Override) -> list[Issue]:
         return [Issue(where, "override-table", f"unknown table '{ov.table}'", f"tables: {known}")]
     bad = [k for k, _ in ov.filters if k not in spec.index]
     if bad:
-        return [Issue(where, "override-column", f"table {ov.table} has no index column "
-                      f"'{bad[0]}'", f"its index columns are: {', '.join(spec.index)}")]
+        return [
+            Issue(
+                where,
+                "override-column",
+                f"table {ov.table} has no index column '{bad[0]}'",
+                f"its index columns are: {', '.join(spec.index)}",
+            )
+        ]
     if not math.isfinite(ov.value):
         return [Issue(where, "override", "value must be finite")]
     df = data.tables.get(ov.table)
@@ -125,16 +149,29 @@ def _apply_one(data: InputData, ov: Override) -> list[Issue]:
         full = {k for k, _ in ov.filters} == set(spec.index)
         if ov.op == "set" and full:
             row = dict(ov.filters)
-            row.update(value=ov.value, unit=spec.unit, low=ov.value, high=ov.value,
-                       source="override", basis="assumption", note=f"added by {where}")
+            row.update(
+                value=ov.value,
+                unit=spec.unit,
+                low=ov.value,
+                high=ov.value,
+                source="override",
+                basis="assumption",
+                note=f"added by {where}",
+            )
             row[ROW] = 0
             data.tables[ov.table] = pd.concat([df, pd.DataFrame([row])], ignore_index=True)
             return []
         for k, v in ov.filters:
             if k in df.columns and not (df[k].astype(str) == v).any():
                 keys = sorted(df[k].astype(str).unique())[:12]
-                return [Issue(where, "override-key", f"no row of {ov.table} has {k}={v}",
-                              f"known {k} values: {', '.join(keys)}")]
+                return [
+                    Issue(
+                        where,
+                        "override-key",
+                        f"no row of {ov.table} has {k}={v}",
+                        f"known {k} values: {', '.join(keys)}",
+                    )
+                ]
         return [Issue(where, "override-key", f"no row of {ov.table} matches all filters")]
     df = df.copy()
     df.loc[mask, ROW] = -df.loc[mask, ROW].abs()  # negative: changed by an override
@@ -146,7 +183,8 @@ def _apply_one(data: InputData, ov: Override) -> list[Issue]:
     else:
         df.loc[mask, "value"] = ov.value
         df.loc[mask, "low"] = df.loc[mask, "low"].where(df.loc[mask, "low"] <= ov.value, ov.value)
-        df.loc[mask, "high"] = df.loc[mask, "high"].where(df.loc[mask, "high"] >= ov.value,
-                                                          ov.value)
+        df.loc[mask, "high"] = df.loc[mask, "high"].where(
+            df.loc[mask, "high"] >= ov.value, ov.value
+        )
     data.tables[ov.table] = df
     return []

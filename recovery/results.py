@@ -128,8 +128,11 @@ def extract_results(m: pyo.ConcreteModel, info: SolveInfo, meta: dict | None = N
 
 def _split_item(f: str, i: str) -> dict:
     basis = FORM_BASIS[f]
-    return {"product": i if basis == "product" else "", "element": i if basis == "element" else "",
-            "grade": i if basis == "grade" else ""}
+    return {
+        "product": i if basis == "product" else "",
+        "element": i if basis == "element" else "",
+        "grade": i if basis == "grade" else "",
+    }
 
 
 def _flows(m, d: ModelData) -> pd.DataFrame:
@@ -137,10 +140,28 @@ def _flows(m, d: ModelData) -> pd.DataFrame:
     for f, o, dd, i, y in m.SHIPS:
         q = _v(m.v_ship[f, o, dd, i, y])
         per_t = d.p["freight"][f, o, dd] * (d.p["ewaste_mass"].get(i, 1.0) if f == "ewaste" else 1)
-        rows.append({"form": f, "origin": o, "destination": dd, **_split_item(f, i), "year": y,
-                     "flow_t": q, "freight_usd": q * per_t})
-    cols = ["form", "origin", "destination", "product", "element", "grade", "year", "flow_t",
-            "freight_usd"]
+        rows.append(
+            {
+                "form": f,
+                "origin": o,
+                "destination": dd,
+                **_split_item(f, i),
+                "year": y,
+                "flow_t": q,
+                "freight_usd": q * per_t,
+            }
+        )
+    cols = [
+        "form",
+        "origin",
+        "destination",
+        "product",
+        "element",
+        "grade",
+        "year",
+        "flow_t",
+        "freight_usd",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -149,21 +170,51 @@ def _imports(m, d: ModelData) -> pd.DataFrame:
     for s, n, f, i, y in m.IMPORTS:
         q = _v(m.v_import[s, n, f, i, y])
         price = d.p["import_price"][s, i] if f == "oxide" else d.p["magnet_import_price"][s, i]
-        rows.append({"supplier": s, "nation": n, "form": f, **_split_item(f, i), "year": y,
-                     "import_t": q, "cost_usd": q * price})
-    cols = ["supplier", "nation", "form", "product", "element", "grade", "year", "import_t",
-            "cost_usd"]
+        rows.append(
+            {
+                "supplier": s,
+                "nation": n,
+                "form": f,
+                **_split_item(f, i),
+                "year": y,
+                "import_t": q,
+                "cost_usd": q * price,
+            }
+        )
+    cols = [
+        "supplier",
+        "nation",
+        "form",
+        "product",
+        "element",
+        "grade",
+        "year",
+        "import_t",
+        "cost_usd",
+    ]
     return pd.DataFrame(rows, columns=cols).drop(columns="product")
 
 
 def _sales(m, d: ModelData) -> pd.DataFrame:
     rows = []
     for n, f, i, y in m.SALES:
-        table = {"oxide": "oxide_price", "mixed_oxide": "oxide_price", "alloy": "magnet_price",
-                 "magnet": "magnet_price"}.get(f, "scrap_price")
+        table = {
+            "oxide": "oxide_price",
+            "mixed_oxide": "oxide_price",
+            "alloy": "magnet_price",
+            "magnet": "magnet_price",
+        }.get(f, "scrap_price")
         q = _v(m.v_sell[n, f, i, y])
-        rows.append({"nation": n, "form": f, **_split_item(f, i), "year": y, "sold_t": q,
-                     "revenue_usd": q * d.p[table][f, i]})
+        rows.append(
+            {
+                "nation": n,
+                "form": f,
+                **_split_item(f, i),
+                "year": y,
+                "sold_t": q,
+                "revenue_usd": q * d.p[table][f, i],
+            }
+        )
     cols = ["nation", "form", "product", "element", "grade", "year", "sold_t", "revenue_usd"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -172,11 +223,31 @@ def _collection(m, d: ModelData) -> pd.DataFrame:
     rows = []
     for n, p, k, y in m.COLLECT:
         q = _v(m.v_collect[n, p, k, y])
-        rows.append((n, p, k, y, q, d.p["arisings"][n, p, y],
-                     d.p["collection_share"][n, p, k] * d.p["arisings"][n, p, y],
-                     q * d.p["collection_cost"][n, p, k]))
-    return pd.DataFrame(rows, columns=["nation", "product", "tier", "year", "collected_t",
-                                       "arisings_t", "tier_limit_t", "cost_usd"])
+        rows.append(
+            (
+                n,
+                p,
+                k,
+                y,
+                q,
+                d.p["arisings"][n, p, y],
+                d.p["collection_share"][n, p, k] * d.p["arisings"][n, p, y],
+                q * d.p["collection_cost"][n, p, k],
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "nation",
+            "product",
+            "tier",
+            "year",
+            "collected_t",
+            "arisings_t",
+            "tier_limit_t",
+            "cost_usd",
+        ],
+    )
 
 
 def _preprocessing(m, d: ModelData) -> pd.DataFrame:
@@ -184,15 +255,25 @@ def _preprocessing(m, d: ModelData) -> pd.DataFrame:
     for n, p, q, y in m.PREPROCESS:
         x = _v(m.v_preprocess[n, p, q, y])
         rows.append((n, p, q, d.preprocess_output[q], y, x, x * d.p["preprocess_yield"][p, q]))
-    return pd.DataFrame(rows, columns=["nation", "product", "preprocess", "form", "year",
-                                       "input_t", "concentrate_t"])
+    return pd.DataFrame(
+        rows,
+        columns=["nation", "product", "preprocess", "form", "year", "input_t", "concentrate_t"],
+    )
 
 
 def _route_output(m, d: ModelData) -> pd.DataFrame:
     rows = []
     for n, r, f, i, y in m.ROUTE_OUTPUT:
-        rows.append({"nation": n, "route": r, "form": f, **_split_item(f, i), "year": y,
-                     "output_t": _v(m.e_route_output[n, r, f, i, y])})
+        rows.append(
+            {
+                "nation": n,
+                "route": r,
+                "form": f,
+                **_split_item(f, i),
+                "year": y,
+                "output_t": _v(m.e_route_output[n, r, f, i, y]),
+            }
+        )
     cols = ["nation", "route", "form", "element", "grade", "year", "output_t"]
     return pd.DataFrame(rows, columns=[*cols[:3], "product", *cols[3:]]).drop(columns="product")
 
@@ -211,10 +292,22 @@ def _capacity(m, d: ModelData) -> pd.DataFrame:
         build = _v(m.v_build[n, x, y]) if (n, x, y) in m.BUILDS else 0.0
         thr = _v(throughput(m, n, x, y)) if (n, x, y) in util else 0.0
         avail = d.p["availability"][x]
-        rows.append((n, _stage(d, x), x, y, cap, build, thr,
-                     thr / (avail * cap) if cap > 1e-9 else 0.0))
-    return pd.DataFrame(rows, columns=["nation", "stage", "process", "year", "capacity_t",
-                                       "build_t", "throughput_t", "utilisation"])
+        rows.append(
+            (n, _stage(d, x), x, y, cap, build, thr, thr / (avail * cap) if cap > 1e-9 else 0.0)
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "nation",
+            "stage",
+            "process",
+            "year",
+            "capacity_t",
+            "build_t",
+            "throughput_t",
+            "utilisation",
+        ],
+    )
 
 
 def _costs(m, d: ModelData) -> pd.DataFrame:
@@ -245,19 +338,51 @@ def _magnet_balance(m, d: ModelData) -> pd.DataFrame:
         rec = sum(_v(m.v_ship[k]) for k in m.ship_in.get(("magnet", n, g, y), ()))
         snt = sum(_v(m.v_ship[k]) for k in m.ship_out.get(("magnet", n, g, y), ()))
         sold = _v(m.v_sell[n, "magnet", g, y]) if (n, "magnet", g, y) in m.sellable else 0.0
-        rows.append((n, g, y, d.p["demand"].get((n, g, y), 0.0), made + res + reused, imp, rec,
-                     snt, _v(m.v_unmet[n, g, y]), made, res, reused, sold))
-    return pd.DataFrame(rows, columns=["nation", "grade", "year", "demand_t", "made_t",
-                                       "imported_t", "received_t", "sent_t", "unmet_t",
-                                       "made_from_oxide_t", "resintered_t", "reused_t", "sold_t"])
+        rows.append(
+            (
+                n,
+                g,
+                y,
+                d.p["demand"].get((n, g, y), 0.0),
+                made + res + reused,
+                imp,
+                rec,
+                snt,
+                _v(m.v_unmet[n, g, y]),
+                made,
+                res,
+                reused,
+                sold,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "nation",
+            "grade",
+            "year",
+            "demand_t",
+            "made_t",
+            "imported_t",
+            "received_t",
+            "sent_t",
+            "unmet_t",
+            "made_from_oxide_t",
+            "resintered_t",
+            "reused_t",
+            "sold_t",
+        ],
+    )
 
 
 def _element_balance(m, d: ModelData) -> pd.DataFrame:
     rows = []
     recipe = d.p["grade_recipe"]
     for n, e, y in m.OXIDE_BALANCE:
-        rec = sum(_v(m.e_route_output[n, r, "oxide", e, y])
-                  for r in m.outputs_of.get((n, "oxide", e, y), ()))
+        rec = sum(
+            _v(m.e_route_output[n, r, "oxide", e, y])
+            for r in m.outputs_of.get((n, "oxide", e, y), ())
+        )
         imp = sum(_v(m.v_import[k]) for k in m.imports_to.get((n, "oxide", e, y), ()))
         rcv = sum(_v(m.v_ship[k]) for k in m.ship_in.get(("oxide", n, e, y), ()))
         snt = sum(_v(m.v_ship[k]) for k in m.ship_out.get(("oxide", n, e, y), ()))
@@ -266,20 +391,45 @@ def _element_balance(m, d: ModelData) -> pd.DataFrame:
         unmet = _v(m.v_unmet_oxide[n, e, y]) if (n, e, y) in m.UNMET_OXIDE else 0.0
         sold = _v(m.v_sell[n, "oxide", e, y]) if (n, "oxide", e, y) in m.sellable else 0.0
         rows.append((n, e, y, used + direct, rec, imp, rcv, snt, unmet, sold, used, direct))
-    return pd.DataFrame(rows, columns=["nation", "element", "year", "demand_t", "recovered_t",
-                                       "imported_t", "received_t", "sent_t", "unmet_t",
-                                       "surplus_t", "used_in_magnets_t", "direct_demand_t"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "nation",
+            "element",
+            "year",
+            "demand_t",
+            "recovered_t",
+            "imported_t",
+            "received_t",
+            "sent_t",
+            "unmet_t",
+            "surplus_t",
+            "used_in_magnets_t",
+            "direct_demand_t",
+        ],
+    )
 
 
 _MEANING = {
-    "magnet_balance": ("USD/t", "one more tonne of {grade} magnet demand in {nation} in {year} "
-                       "would cost {value:,.0f} USD"),
-    "oxide_balance": ("USD/t", "one more tonne of {element} oxide (element content) needed in "
-                      "{nation} in {year} would cost {value:,.0f} USD"),
-    "capacity_utilisation": ("USD/t", "one more t/yr of {process} capacity in service in "
-                             "{nation} in {year} would save {neg:,.0f} USD"),
-    "collection_limit": ("USD/t", "one more tonne of {product} magnet collectable in tier {tier} "
-                         "in {nation} in {year} would save {neg:,.0f} USD"),
+    "magnet_balance": (
+        "USD/t",
+        "one more tonne of {grade} magnet demand in {nation} in {year} would cost {value:,.0f} USD",
+    ),
+    "oxide_balance": (
+        "USD/t",
+        "one more tonne of {element} oxide (element content) needed in "
+        "{nation} in {year} would cost {value:,.0f} USD",
+    ),
+    "capacity_utilisation": (
+        "USD/t",
+        "one more t/yr of {process} capacity in service in "
+        "{nation} in {year} would save {neg:,.0f} USD",
+    ),
+    "collection_limit": (
+        "USD/t",
+        "one more tonne of {product} magnet collectable in tier {tier} "
+        "in {nation} in {year} would save {neg:,.0f} USD",
+    ),
 }
 _INDEX = {
     "magnet_balance": ("nation", "grade", "year"),
@@ -300,12 +450,19 @@ def _shadow_prices(m, d: ModelData, info: SolveInfo) -> pd.DataFrame:
             dual = info.duals.get(cd, 0.0)
             keys = dict(zip(cols, idx))
             value = dual / d.discount(keys["year"])
-            row = {"constraint": name, **{c: "" for c in _ALL_COLS}, **keys, "value": value,
-                   "value_pv": dual, "unit": unit}
+            row = {
+                "constraint": name,
+                **dict.fromkeys(_ALL_COLS, ""),
+                **keys,
+                "value": value,
+                "value_pv": dual,
+                "unit": unit,
+            }
             row["meaning"] = text.format(**keys, value=value, neg=-value)
             rows.append(row)
-    return pd.DataFrame(rows, columns=["constraint", *_ALL_COLS, "value", "value_pv", "unit",
-                                       "meaning"])
+    return pd.DataFrame(
+        rows, columns=["constraint", *_ALL_COLS, "value", "value_pv", "unit", "meaning"]
+    )
 
 
 _ALL_COLS = ("nation", "product", "process", "grade", "element", "tier", "year")
@@ -352,8 +509,11 @@ def kpis(t: dict[str, pd.DataFrame], d: ModelData, info: SolveInfo) -> dict:
     costs = t["costs"]
     return {
         "total_cost_usd": info.objective,
-        "cost_by_component_usd": costs.groupby("component")["discounted_usd"].sum()
-        .reindex(list(COMPONENTS)).fillna(0.0).to_dict(),
+        "cost_by_component_usd": costs.groupby("component")["discounted_usd"]
+        .sum()
+        .reindex(list(COMPONENTS))
+        .fillna(0.0)
+        .to_dict(),
         "recovered_t": recovered_by_element,
         "magnet_demand_t": float(mb["demand_t"].sum()),
         "unmet_magnet_t": float(mb["unmet_t"].sum()),

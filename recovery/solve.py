@@ -80,11 +80,9 @@ def _strip(name: str) -> str:
 
 def write_lp(m: pyo.ConcreteModel, path: Path) -> dict:
     """Write the model as an LP file; return ``{name in file: Pyomo component data}``."""
-    _, smap_id = m.write(
-        str(path), io_options={"symbolic_solver_labels": True}
-    )
+    _, smap_id = m.write(str(path), io_options={"symbolic_solver_labels": True})
     smap = m.solutions.symbol_map.pop(smap_id)
-    return {name: obj for name, obj in smap.bySymbol.items()}
+    return dict(smap.bySymbol)
 
 
 def solve(

@@ -53,12 +53,23 @@ def check_all(res, data) -> None:
 
 def check_element_balance(res, data) -> None:
     eb = res.element_balance
-    resid = (eb.recovered_t + eb.imported_t + eb.received_t - eb.sent_t - eb.demand_t
-             + eb.unmet_t - eb.surplus_t)
-    assert float(np.max(np.abs(resid.to_numpy()), initial=0)) <= TOL * max(1, float(eb.demand_t.abs().max() if len(eb) else 0))
+    resid = (
+        eb.recovered_t
+        + eb.imported_t
+        + eb.received_t
+        - eb.sent_t
+        - eb.demand_t
+        + eb.unmet_t
+        - eb.surplus_t
+    )
+    assert float(np.max(np.abs(resid.to_numpy()), initial=0)) <= TOL * max(
+        1, float(eb.demand_t.abs().max() if len(eb) else 0)
+    )
     ro = res.route_output[res.route_output.form == "oxide"]
     rec = _group(ro, ["nation", "element", "year"], "output_t")
-    imp = _group(res.imports[res.imports.form == "oxide"], ["nation", "element", "year"], "import_t")
+    imp = _group(
+        res.imports[res.imports.form == "oxide"], ["nation", "element", "year"], "import_t"
+    )
     fl = res.flows[res.flows.form == "oxide"]
     rcv = _group(fl, ["destination", "element", "year"], "flow_t")
     snt = _group(fl, ["origin", "element", "year"], "flow_t")
@@ -89,8 +100,9 @@ def check_magnet_balance(res, data) -> None:
     rcv = _group(fl, ["destination", "grade", "year"], "flow_t")
     snt = _group(fl, ["origin", "grade", "year"], "flow_t")
     sold = _group(res.sales[res.sales.form == "magnet"], ["nation", "grade", "year"], "sold_t")
-    reused = _group(res.route_output[res.route_output.form == "magnet"],
-                    ["nation", "grade", "year"], "output_t")
+    reused = _group(
+        res.route_output[res.route_output.form == "magnet"], ["nation", "grade", "year"], "output_t"
+    )
     for r in mb.itertuples(index=False):
         k = (r.nation, r.grade, r.year)
         _close(r.demand_t, demand.get(k, 0.0), f"magnet demand {k}")
@@ -129,8 +141,11 @@ def check_chain(res, data) -> None:
     c_in = _group(cf, ["destination", "form", "product", "year"], "flow_t")
     c_out = _group(cf, ["origin", "form", "product", "year"], "flow_t")
     feed = _group(res.route_feed, ["nation", "form", "product", "year"], "feed_t")
-    sold = _group(res.sales[res.sales.form.isin(["intact", "fines"])],
-                  ["nation", "form", "product", "year"], "sold_t")
+    sold = _group(
+        res.sales[res.sales.form.isin(["intact", "fines"])],
+        ["nation", "form", "product", "year"],
+        "sold_t",
+    )
     for k in set(conc) | set(c_in) | set(c_out) | set(feed):
         _close(conc[k] + c_in[k] - c_out[k], feed[k] + sold[k], f"concentrate balance {k}")
     # route outputs from yields x composition x feed
@@ -142,15 +157,18 @@ def check_chain(res, data) -> None:
             if route != r.route:
                 continue
             if form in ("oxide", "mixed_oxide"):
-                expect[r.nation, route, form, el, r.year] += b * comp.get((r.product, el), 0) * r.feed_t
+                expect[r.nation, route, form, el, r.year] += (
+                    b * comp.get((r.product, el), 0) * r.feed_t
+                )
             else:
                 expect[r.nation, route, form, grade_of[r.product], r.year] += b * r.feed_t
     for r in res.route_output.itertuples(index=False):
         item = r.element if r.form in ("oxide", "mixed_oxide") else r.grade
         _close(r.output_t, expect[r.nation, r.route, r.form, item, r.year], f"route output {r}")
     # alloy
-    ao = _group(res.route_output[res.route_output.form == "alloy"], ["nation", "grade", "year"],
-                "output_t")
+    ao = _group(
+        res.route_output[res.route_output.form == "alloy"], ["nation", "grade", "year"], "output_t"
+    )
     af = fl[fl.form == "alloy"]
     a_in = _group(af, ["destination", "grade", "year"], "flow_t")
     a_out = _group(af, ["origin", "grade", "year"], "flow_t")
@@ -177,7 +195,8 @@ def check_capacity(res, data) -> None:
     for r in cap.itertuples(index=False):
         L, ld = int(round(life[r.process])), int(lead.get(r.process, 0))
         expect = existing.get((r.nation, r.process, r.year), 0.0) + sum(
-            v for (n, x, b), v in builds.items()
+            v
+            for (n, x, b), v in builds.items()
             if n == r.nation and x == r.process and b + ld <= r.year < b + ld + L
         )
         _close(r.capacity_t, expect, f"capacity {r}")
@@ -194,8 +213,12 @@ def check_capacity(res, data) -> None:
 def check_costs(res, data) -> None:
     """Costs sum to the objective, and the flow-priced components are recomputed."""
     costs = res.costs
-    _close(costs.discounted_usd.sum(), res.objective, "discounted costs vs objective",
-           scale=abs(res.objective))
+    _close(
+        costs.discounted_usd.sum(),
+        res.objective,
+        "discounted costs vs objective",
+        scale=abs(res.objective),
+    )
     by = _group(costs, ["nation", "year", "component"], "usd")
     ip, mp = param(data, "import_price"), param(data, "magnet_import_price")
     imp = defaultdict(float)
@@ -210,7 +233,11 @@ def check_costs(res, data) -> None:
     unmet = defaultdict(float)
     for r in res.magnet_balance.itertuples(index=False):
         unmet[r.nation, r.year] += pen[r.grade] * r.unmet_t
-    op, mgp, sp = param(data, "oxide_price"), param(data, "magnet_price"), param(data, "scrap_price")
+    op, mgp, sp = (
+        param(data, "oxide_price"),
+        param(data, "magnet_price"),
+        param(data, "scrap_price"),
+    )
     sales = defaultdict(float)
     for r in res.sales.itertuples(index=False):
         if r.form in ("oxide", "mixed_oxide"):
@@ -227,7 +254,16 @@ def check_costs(res, data) -> None:
         freight[r.destination, r.year] += fr[r.form, r.origin, r.destination] * mult * r.flow_t
     for n in data.sets["nation"]["nation"]:
         for y in data.case.years:
-            for comp, table in (("imports", imp), ("collection", col), ("unmet", unmet),
-                                ("sales", sales), ("freight", freight)):
-                _close(by[n, y, comp], table[n, y], f"{comp} cost {n} {y}",
-                       scale=1e-3 * abs(res.objective))
+            for comp, table in (
+                ("imports", imp),
+                ("collection", col),
+                ("unmet", unmet),
+                ("sales", sales),
+                ("freight", freight),
+            ):
+                _close(
+                    by[n, y, comp],
+                    table[n, y],
+                    f"{comp} cost {n} {y}",
+                    scale=1e-3 * abs(res.objective),
+                )

@@ -77,6 +77,7 @@ def test_plan_matches_hand_merit_order(toy):
 def test_shadow_prices_match_hand_argument(toy):
     res, _ = toy
     sp = res.shadow_prices
+
     def val(con, **keys):
         rows = sp[sp.constraint == con]
         for k, v in keys.items():
@@ -90,9 +91,11 @@ def test_shadow_prices_match_hand_argument(toy):
             assert val("magnet_balance", nation=n, year=y) == pytest.approx(MAGNET)
             # a t/yr of capacity in service saves its yearly capital charge
             assert val("capacity_utilisation", nation=n, process="manual", year=y) == (
-                pytest.approx(-1_000))
+                pytest.approx(-1_000)
+            )
             assert val("capacity_utilisation", nation=n, process="magnet_making", year=y) == (
-                pytest.approx(-20_000))
+                pytest.approx(-20_000)
+            )
     for y in (2030, 2031):
         # a tonne of Nd oxide in Japan makes 1/0.3 t magnets that replace imports
         assert val("oxide_balance", nation="JP", year=y) == pytest.approx((MAGNET - MAKING) / 0.3)
@@ -100,20 +103,26 @@ def test_shadow_prices_match_hand_argument(toy):
         us = val("oxide_balance", nation="US", year=y)
         assert 100_000 - 1e-6 <= us <= (MAGNET - MAKING) / 0.3 + 1e-6
         assert val("capacity_utilisation", nation="US", process="hpms", year=y) == (
-            pytest.approx(-10_000))
+            pytest.approx(-10_000)
+        )
         assert val("capacity_utilisation", nation="JP", process="hydromet", year=y) == (
-            pytest.approx(-15_000))
+            pytest.approx(-15_000)
+        )
         # collection: value of one more collectable tonne = net margin of the path in that tier
         hdd_value = 0.9 * (MAGNET - MAKING)  # 32,400 per t fed
         motor_value = 0.3 * 0.95 * (MAGNET - MAKING) / 0.3  # 34,200 per t fed
         assert val("collection_limit", nation="US", tier=1, year=y) == pytest.approx(
-            -(hdd_value - 14_000))
+            -(hdd_value - 14_000)
+        )
         assert val("collection_limit", nation="US", tier=2, year=y) == pytest.approx(
-            -(hdd_value - 19_000))
+            -(hdd_value - 19_000)
+        )
         assert val("collection_limit", nation="JP", tier=1, year=y) == pytest.approx(
-            -(motor_value - 22_000))
+            -(motor_value - 22_000)
+        )
         assert val("collection_limit", nation="JP", tier=2, year=y) == pytest.approx(
-            -(motor_value - 27_000))
+            -(motor_value - 27_000)
+        )
         assert val("collection_limit", nation="JP", tier=3, year=y) == pytest.approx(0.0)
 
 
@@ -122,6 +131,8 @@ def test_shadow_price_is_the_finite_difference(toy):
     import recovery
 
     res, _ = toy
-    more = recovery.run_case(Path(__file__).parent.parent / "models" / "toy",
-                             overrides=[{"set": "demand[nation=US,year=2031]=201"}])
+    more = recovery.run_case(
+        Path(__file__).parent.parent / "models" / "toy",
+        overrides=[{"set": "demand[nation=US,year=2031]=201"}],
+    )
     assert more.objective - res.objective == pytest.approx(MAGNET, rel=1e-9)

@@ -35,8 +35,11 @@ def oxide_balance(m, n, e, y):
     d = m.data
     lhs = recovered(m, n, "oxide", e, y) + imported(m, n, "oxide", e, y)
     lhs += received(m, "oxide", n, e, y) - sent(m, "oxide", n, e, y)
-    lhs -= sum(d.p["grade_recipe"].get((g, e), 0.0) * m.v_make[n, g, y] for g in m.GRADES
-               if d.p["grade_recipe"].get((g, e), 0.0) > 0)
+    lhs -= sum(
+        d.p["grade_recipe"].get((g, e), 0.0) * m.v_make[n, g, y]
+        for g in m.GRADES
+        if d.p["grade_recipe"].get((g, e), 0.0) > 0
+    )
     lhs -= sold(m, n, "oxide", e, y)
     if (n, e, y) in m.UNMET_OXIDE:
         lhs += m.v_unmet_oxide[n, e, y]
@@ -104,22 +107,32 @@ def add_magnet_making(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) ->
     With ``options.allow_unmet: false`` the unmet variables are bounded to zero (kept in the model
     so that an impossible demand shows up as an infeasibility the diagnosis can explain).
     """
-    m.MAGNET = pyo.Set(dimen=3, initialize=[(n, g, y) for n in m.NATIONS for g in m.GRADES
-                                            for y in m.YEARS])
+    m.MAGNET = pyo.Set(
+        dimen=3, initialize=[(n, g, y) for n in m.NATIONS for g in m.GRADES for y in m.YEARS]
+    )
     m.v_make = pyo.Var(m.MAGNET, domain=pyo.NonNegativeReals, doc="magnets made from oxide [t/yr]")
-    m.v_resinter = pyo.Var(m.RESINTER, domain=pyo.NonNegativeReals,
-                           doc="magnets re-sintered from alloy [t/yr]")
+    m.v_resinter = pyo.Var(
+        m.RESINTER, domain=pyo.NonNegativeReals, doc="magnets re-sintered from alloy [t/yr]"
+    )
     m.v_unmet = pyo.Var(m.MAGNET, bounds=_unmet_bounds, doc="magnet demand unmet [t/yr]")
     m.UNMET_OXIDE = pyo.Set(dimen=3, initialize=sorted(d.p["oxide_demand"]))
     m.v_unmet_oxide = pyo.Var(m.UNMET_OXIDE, bounds=_unmet_bounds, doc="oxide demand unmet [t/yr]")
     m.OXIDE_BALANCE = pyo.Set(
-        dimen=3, initialize=[(n, e, y) for n in m.NATIONS for e in m.ELEMENTS for y in m.YEARS
-                             if _oxide_row_has_terms(m, d, n, e, y)]
+        dimen=3,
+        initialize=[
+            (n, e, y)
+            for n in m.NATIONS
+            for e in m.ELEMENTS
+            for y in m.YEARS
+            if _oxide_row_has_terms(m, d, n, e, y)
+        ],
     )
     m.oxide_balance = pyo.Constraint(m.OXIDE_BALANCE, rule=oxide_balance)
     m.MIXED_OXIDE_BALANCE = pyo.Set(
-        dimen=3, initialize=[(n, e, y) for n in m.NATIONS for e in m.items_of["mixed_oxide"]
-                             for y in m.YEARS]
+        dimen=3,
+        initialize=[
+            (n, e, y) for n in m.NATIONS for e in m.items_of["mixed_oxide"] for y in m.YEARS
+        ],
     )
     m.mixed_oxide_balance = pyo.Constraint(m.MIXED_OXIDE_BALANCE, rule=mixed_oxide_balance)
     m.alloy_balance = pyo.Constraint(m.RESINTER, rule=alloy_balance)

@@ -80,8 +80,12 @@ def cost_terms(m, d: ModelData) -> dict:
         price = p["import_price"][s, i] if f == "oxide" else p["magnet_import_price"][s, i]
         terms[n, y, "imports"].append((price, m.v_import[s, n, f, i, y]))
     for n, f, i, y in m.SALES:
-        table = {"oxide": "oxide_price", "mixed_oxide": "oxide_price", "alloy": "magnet_price",
-                 "magnet": "magnet_price"}.get(f, "scrap_price")
+        table = {
+            "oxide": "oxide_price",
+            "mixed_oxide": "oxide_price",
+            "alloy": "magnet_price",
+            "magnet": "magnet_price",
+        }.get(f, "scrap_price")
         terms[n, y, "sales"].append((-p[table][f, i], m.v_sell[n, f, i, y]))
     for n, g, y in m.MAGNET:
         terms[n, y, "unmet"].append((p["unmet_penalty"][g], m.v_unmet[n, g, y]))
@@ -93,8 +97,9 @@ def cost_terms(m, d: ModelData) -> dict:
 def add_objective(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     """Objective family: named cost expressions per (nation, year, component) and their PV sum."""
     terms = cost_terms(m, d)
-    m.COST = pyo.Set(dimen=3, initialize=[(n, y, c) for n in d.nations for y in d.years
-                                          for c in COMPONENTS])
+    m.COST = pyo.Set(
+        dimen=3, initialize=[(n, y, c) for n in d.nations for y in d.years for c in COMPONENTS]
+    )
     m.e_cost = pyo.Expression(
         m.COST, initialize={k: sum(c * v for c, v in terms.get(k, ())) for k in m.COST}
     )

@@ -39,7 +39,7 @@ def add_preprocessing(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) ->
         m.PREPROCESS, domain=pyo.NonNegativeReals, doc="magnet mass pre-processed [t/yr]"
     )
     m.EWASTE_BALANCE = pyo.Set(
-        dimen=3, initialize=[(n, p, y) for n in m.NATIONS for p in m.items_of["ewaste"]
-                             for y in m.YEARS]
+        dimen=3,
+        initialize=[(n, p, y) for n in m.NATIONS for p in m.items_of["ewaste"] for y in m.YEARS],
     )
     m.ewaste_balance = pyo.Constraint(m.EWASTE_BALANCE, rule=ewaste_balance)

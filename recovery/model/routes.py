@@ -77,11 +77,13 @@ def add_routes(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     m.FEED = pyo.Set(dimen=5, initialize=[(*k, y) for k in m.FEEDS for y in m.YEARS])
     m.v_feed = pyo.Var(m.FEED, domain=pyo.NonNegativeReals, doc="concentrate fed [t/yr]")
     m.CONCENTRATE_BALANCE = pyo.Set(
-        dimen=4, initialize=[(n, f, p, y) for n in m.NATIONS for (f, p) in m.CONCENTRATES
-                             for y in m.YEARS]
+        dimen=4,
+        initialize=[(n, f, p, y) for n in m.NATIONS for (f, p) in m.CONCENTRATES for y in m.YEARS],
     )
     m.concentrate_balance = pyo.Constraint(m.CONCENTRATE_BALANCE, rule=concentrate_balance)
-    m.ROUTE_OUTPUT = pyo.Set(dimen=5, initialize=[(*k, y) for k in m.ROUTE_OUTPUTS for y in m.YEARS])
+    m.ROUTE_OUTPUT = pyo.Set(
+        dimen=5, initialize=[(*k, y) for k in m.ROUTE_OUTPUTS for y in m.YEARS]
+    )
     m.e_route_output = pyo.Expression(m.ROUTE_OUTPUT, rule=route_output)
     outs: dict = {}
     for n, r, f, i, y in m.ROUTE_OUTPUT:

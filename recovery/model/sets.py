@@ -67,7 +67,9 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     feeds = sorted(
         (r, pr, f) for (r, pr, f), v in p["route_feed"].items() if v >= 0.5 and (f, pr) in conc
     )
-    m.FEEDS = pyo.Set(dimen=4, initialize=[(n, r, pr, f) for n in d.nations for (r, pr, f) in feeds])
+    m.FEEDS = pyo.Set(
+        dimen=4, initialize=[(n, r, pr, f) for n in d.nations for (r, pr, f) in feeds]
+    )
 
     # which items of each form can exist anywhere
     yields = p["route_yield"]
@@ -82,11 +84,12 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
         items[f] = [pr for pr in d.products if (f, pr) in conc]
     items["oxide"] = list(d.elements)
     items["mixed_oxide"] = [
-        e for e in d.elements
-        if any(yields.get((r, "mixed_oxide", e), 0) > 0 for r in routes_fed)
+        e for e in d.elements if any(yields.get((r, "mixed_oxide", e), 0) > 0 for r in routes_fed)
     ]
     items["alloy"] = [
-        g for g in d.grades if any((r, "alloy") in out_forms and g in grades_fed[r] for r in d.routes)
+        g
+        for g in d.grades
+        if any((r, "alloy") in out_forms and g in grades_fed[r] for r in d.routes)
     ]
     items["magnet"] = list(d.grades)
     m.items_of = items
@@ -113,12 +116,11 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
         (s, "magnet", g) for (s, g) in p["magnet_import_price"]
     ]
     m.IMPORTS = pyo.Set(
-        dimen=5, initialize=[(s, n, f, i, y) for (s, f, i) in offers for n in d.nations for y in years]
+        dimen=5,
+        initialize=[(s, n, f, i, y) for (s, f, i) in offers for n in d.nations for y in years],
     )
     # market sales at a price
-    sale_rows = (
-        list(p["oxide_price"]) + list(p["magnet_price"]) + list(p["scrap_price"])
-    )
+    sale_rows = list(p["oxide_price"]) + list(p["magnet_price"]) + list(p["scrap_price"])
     m.SALES = pyo.Set(
         dimen=4,
         initialize=[
@@ -140,8 +142,9 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
             if y >= p["earliest_year"][x] and y + p["lead_time"][x] <= end
         ],
     )
-    m.CAPACITY = pyo.Set(dimen=3, initialize=[(n, x, y) for n in d.nations for x in d.processes
-                                              for y in years])
+    m.CAPACITY = pyo.Set(
+        dimen=3, initialize=[(n, x, y) for n in d.nations for x in d.processes for y in years]
+    )
     _adjacency(m, d)
 
 

@@ -1,0 +1,7 @@
+"""``python -m recovery`` runs the command line."""
+
+import sys
+
+from recovery.cli import main
+
+sys.exit(main())
