@@ -22,11 +22,12 @@ VALUE_COLUMNS = ("value", "unit", "low", "high", "source", "basis", "note")
 BASES = ("checked", "literature", "derived", "assumption")
 
 #: The commodity forms of the material chain and what one item of each form is keyed by.
-#: ``ewaste`` is collected end-of-life product, ``intact`` and ``fines`` are magnet concentrates
-#: made by pre-processing, ``oxide`` is separated oxide, ``mixed_oxide`` is unseparated rare-earth oxide,
-#: ``alloy`` is magnet alloy (e.g. hydrogen-processed powder) and ``magnet`` is finished sintered
-#: magnet. Amounts of ``ewaste``/``intact``/``fines``/``alloy``/``magnet`` are tonnes of NdFeB
-#: magnet mass; amounts of ``oxide``/``mixed_oxide`` are tonnes of rare-earth element contained.
+#: ``ewaste`` is collected end-of-life product; ``intact`` and ``fines`` are magnet concentrates
+#: made by pre-processing; ``oxide`` is separated oxide; ``mixed_oxide`` is unseparated
+#: rare-earth oxide; ``alloy`` is magnet alloy (e.g. hydrogen-processed powder); ``magnet`` is a
+#: finished sintered magnet. Amounts of ``ewaste``, ``intact``, ``fines``, ``alloy`` and
+#: ``magnet`` are tonnes of NdFeB magnet mass; amounts of ``oxide`` and ``mixed_oxide`` are
+#: tonnes of rare-earth element contained.
 FORM_BASIS = {
     "ewaste": "product",
     "intact": "product",
