@@ -256,6 +256,16 @@ def read_inputs(case: Case) -> InputData:
             data.sets[spec.name] = df
         else:
             data.tables[spec.name] = df
+    if "put_on_market" in data.tables:
+        from recovery.feedstock import DERIVED_LABEL, derive_arisings
+
+        explicit = "arisings" in data.tables
+        arisings, issues = derive_arisings(data)
+        data.issues += issues
+        data.tables["arisings"] = arisings
+        data.files["arisings"] = (
+            f"{data.files['arisings']} + {DERIVED_LABEL}" if explicit else DERIVED_LABEL
+        )
     return data
 
 

@@ -35,6 +35,8 @@ TABLE_FILES = (
     "route_feed",
     "route_output",
     "sales",
+    "transfers",
+    "stocks",
     "shadow_prices",
 )
 
@@ -108,6 +110,21 @@ def extract_results(m: pyo.ConcreteModel, info: SolveInfo, meta: dict | None = N
     t["costs"] = _costs(m, d)
     t["magnet_balance"] = _magnet_balance(m, d)
     t["element_balance"] = _element_balance(m, d)
+    t["transfers"] = _transfers(m, d)
+    t["stocks"] = pd.DataFrame(
+        [
+            {
+                "nation": n,
+                "form": f,
+                **_split_item(f, i),
+                "year": y,
+                "stock_t": _v(m.v_stock[n, f, i, y]),
+            }
+            for (n, f, i, y) in m.STOCK
+        ],
+        columns=["nation", "form", "product", "element", "grade", "year", "stock_t"],
+    ).drop(columns="product")
+    _add_stock_change(t, m)
     t["shadow_prices"] = _shadow_prices(m, d, info)
     summary = {
         "status": "optimal" if info.optimal else info.status,
@@ -278,6 +295,56 @@ def _route_output(m, d: ModelData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*cols[:3], "product", *cols[3:]]).drop(columns="product")
 
 
+def _transfers(m, d: ModelData) -> pd.DataFrame:
+    """Entitlements and transfers paid per nation, year and kind.
+
+    Investor perspective: what the LP chose to draw (within entitlements and public budgets).
+    Alliance perspective: transfers do not affect the plan; they are what the schemes would pay
+    for it: entitlements, scaled down pro rata where a yearly or total public budget is short.
+    """
+    rows = []
+    for n, y, k in m.ENTITLEMENT:
+        ent = _v(m.e_entitlement[n, y, k])
+        paid = _v(m.v_transfer[n, y, k]) if (n, y, k) in m.TRANSFER else None
+        rows.append({"nation": n, "year": y, "kind": k, "entitlement_usd": ent, "paid_usd": paid})
+    df = pd.DataFrame(rows, columns=["nation", "year", "kind", "entitlement_usd", "paid_usd"])
+    if df.empty or d.config.perspective == "investor":
+        return df
+    df["paid_usd"] = df["entitlement_usd"]
+    budget = d.p["public_budget"]
+    for (n, y), idx in df.groupby(["nation", "year"]).groups.items():
+        total = df.loc[idx, "paid_usd"].sum()
+        if (n, y) in budget and total > budget[n, y] > -1:
+            df.loc[idx, "paid_usd"] *= budget[n, y] / total if total > 0 else 0.0
+    for n, idx in df.groupby("nation").groups.items():
+        total = df.loc[idx, "paid_usd"].sum()
+        cap = d.p["public_budget_total"].get(n)
+        if cap is not None and total > cap:
+            df.loc[idx, "paid_usd"] *= cap / total
+    return df
+
+
+def _add_stock_change(t: dict, m) -> None:
+    st = t["stocks"]
+    for table, key, form in (
+        ("element_balance", "element", "oxide"),
+        ("magnet_balance", "grade", "magnet"),
+    ):
+        df = t[table]
+        change = pd.Series(0.0, index=df.index)
+        if not st.empty:
+            s = st[st.form == form].set_index(["nation", key, "year"])["stock_t"].to_dict()
+            change = pd.Series(
+                [
+                    s.get((n, i, y), 0.0) - s.get((n, i, y - 1), 0.0)
+                    for n, i, y in zip(df["nation"], df[key], df["year"])
+                ],
+                index=df.index,
+                dtype=float,
+            )
+        df["stock_change_t"] = change
+
+
 def _stage(d: ModelData, x: str) -> str:
     if x in d.preprocesses:
         return "preprocess"
@@ -431,11 +498,49 @@ _MEANING = {
         "in {nation} in {year} would save {neg:,.0f} USD",
     ),
 }
+_MEANING.update(
+    {
+        "capacity_limit": (
+            "USD/t",
+            "one more t/yr allowed for {process} in {nation} in {year} would save {neg:,.0f} USD",
+        ),
+        "supply_cap": (
+            "USD/t",
+            "one more tonne from {supplier} to {destination} ({item}) in {year} "
+            "would save {neg:,.0f} USD",
+        ),
+        "share_cap": (
+            "USD/t",
+            "letting {supplier} supply one more tonne of {element} to {scope} in "
+            "{year} beyond the share cap would save {neg:,.0f} USD",
+        ),
+        "capital_budget": (
+            "USD/USD",
+            "one more USD of capital budget in {nation} in {year} would save {neg:,.4f} USD",
+        ),
+        "capital_budget_total": (
+            "USD/USD",
+            "one more USD of total capital budget in {nation} would "
+            "save {neg:,.4f} USD (present value)",
+        ),
+        "public_budget": (
+            "USD/USD",
+            "one more USD of public budget in {nation} in {year} would "
+            "save the investor {neg:,.4f} USD",
+        ),
+    }
+)
 _INDEX = {
     "magnet_balance": ("nation", "grade", "year"),
     "oxide_balance": ("nation", "element", "year"),
     "capacity_utilisation": ("nation", "process", "year"),
     "collection_limit": ("nation", "product", "tier", "year"),
+    "capacity_limit": ("nation", "process", "year"),
+    "supply_cap": ("supplier", "destination", "form", "item", "year"),
+    "share_cap": ("scope", "element", "supplier", "year"),
+    "capital_budget": ("nation", "year"),
+    "capital_budget_total": ("nation",),
+    "public_budget": ("nation", "year"),
 }
 
 
@@ -448,16 +553,23 @@ def _shadow_prices(m, d: ModelData, info: SolveInfo) -> pd.DataFrame:
         for idx in con:
             cd = con[idx]
             dual = info.duals.get(cd, 0.0)
+            idx = idx if isinstance(idx, tuple) else (idx,)
             keys = dict(zip(cols, idx))
-            value = dual / d.discount(keys["year"])
+            value = dual / d.discount(keys["year"]) if "year" in keys else dual
+            value = 0.0 if abs(value) < 1e-9 else value
             row = {
                 "constraint": name,
                 **dict.fromkeys(_ALL_COLS, ""),
-                **keys,
+                **{k: v for k, v in keys.items() if k in _ALL_COLS},
                 "value": value,
                 "value_pv": dual,
                 "unit": unit,
             }
+            if name == "supply_cap":
+                row.update(nation=keys["destination"], supplier=keys["supplier"])
+                row["element" if keys["form"] == "oxide" else "grade"] = keys["item"]
+            if name == "share_cap":
+                row["nation"] = keys["scope"]
             row["meaning"] = text.format(**keys, value=value, neg=-value)
             rows.append(row)
     return pd.DataFrame(
@@ -465,7 +577,7 @@ def _shadow_prices(m, d: ModelData, info: SolveInfo) -> pd.DataFrame:
     )
 
 
-_ALL_COLS = ("nation", "product", "process", "grade", "element", "tier", "year")
+_ALL_COLS = ("nation", "supplier", "product", "process", "grade", "element", "tier", "year")
 
 
 def kpis(t: dict[str, pd.DataFrame], d: ModelData, info: SolveInfo) -> dict:

@@ -44,6 +44,7 @@ def _group(df: pd.DataFrame, keys: list[str], col: str) -> dict:
 
 def check_all(res, data) -> None:
     """Every check below; raises AssertionError naming the first violated balance."""
+    check_stocks(res, data)
     check_element_balance(res, data)
     check_magnet_balance(res, data)
     check_chain(res, data)
@@ -112,7 +113,15 @@ def check_magnet_balance(res, data) -> None:
         _close(r.received_t, rcv[k], f"magnets received {k}")
         _close(r.sent_t, snt[k], f"magnets sent {k}")
         _close(r.sold_t, sold[k], f"magnets sold {k}")
-        lhs = r.made_t + r.imported_t + r.received_t - r.sent_t - r.sold_t + r.unmet_t
+        lhs = (
+            r.made_t
+            + r.imported_t
+            + r.received_t
+            - r.sent_t
+            - r.sold_t
+            + r.unmet_t
+            - r.stock_change_t
+        )
         _close(lhs, r.demand_t, f"magnet balance {k}")
         assert min(r.made_t, r.imported_t, r.unmet_t, r.sold_t) >= -TOL
 
@@ -267,3 +276,20 @@ def check_costs(res, data) -> None:
                     f"{comp} cost {n} {y}",
                     scale=1e-3 * abs(res.objective),
                 )
+
+
+def check_stocks(res, data) -> None:
+    """Stock changes in the balances equal differences of stock levels; levels within limits."""
+    st = res.stocks
+    for table, key, form, cap_table in (
+        ("element_balance", "element", "oxide", "oxide_stock_max"),
+        ("magnet_balance", "grade", "magnet", "magnet_stock_max"),
+    ):
+        lv = st[st.form == form].set_index(["nation", key, "year"])["stock_t"].to_dict()
+        for r in getattr(res, table).itertuples(index=False):
+            k = (r.nation, getattr(r, key), r.year)
+            prev = (r.nation, getattr(r, key), r.year - 1)
+            _close(r.stock_change_t, lv.get(k, 0.0) - lv.get(prev, 0.0), f"stock change {k}")
+        caps = param(data, cap_table)
+        for k, v in lv.items():
+            assert -TOL <= v <= caps.get(k[:2], float("inf")) + TOL, (k, v)

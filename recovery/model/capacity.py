@@ -66,12 +66,25 @@ def capacity_utilisation(m, n, x, y):
     return throughput(m, n, x, y) <= avail * m.e_capacity[n, x, y]
 
 
+def capacity_limit(m, n, x, y):
+    r"""Capacity in service stays within the nation's limit for the process.
+
+    .. math::
+        K_{n,x,y} \le \bar K_{n,x}
+
+    =======================  ===============================  ==================================
+    :math:`\bar K_{n,x}`     ``max_capacity[n,x]``            largest capacity in service [t/yr]
+    =======================  ===============================  ==================================
+    """
+    return m.e_capacity[n, x, y] <= m.data.p["max_capacity"][n, x]
+
+
 def _build_bounds(m, n, x, y):
     return (0.0, m.data.p["max_build"].get((n, x)))
 
 
 def add_capacity(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
-    """Capacity family: builds (with optional yearly maximum), vintages and utilisation."""
+    """Capacity family: builds (optional yearly maximum), vintages, utilisation, capacity limit."""
     m.v_build = pyo.Var(m.BUILDS, bounds=_build_bounds, doc="capacity decided [t/yr]")
     builds: dict = {}
     for n, x, y in m.BUILDS:
@@ -82,6 +95,16 @@ def add_capacity(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None
         dimen=3, initialize=[(n, x, y) for (n, x, y) in m.CAPACITY if _has_flow(m, d, n, x)]
     )
     m.capacity_utilisation = pyo.Constraint(m.UTILISATION, rule=capacity_utilisation)
+    m.CAPACITY_LIMIT = pyo.Set(
+        dimen=3,
+        initialize=[
+            (n, x, y)
+            for (n, x) in sorted(d.p["max_capacity"])
+            for y in m.YEARS
+            if any(b + d.p["lead_time"][x] <= y for b in builds.get((n, x), ()))
+        ],
+    )
+    m.capacity_limit = pyo.Constraint(m.CAPACITY_LIMIT, rule=capacity_limit)
 
 
 def _has_flow(m, d: ModelData, n, x) -> bool:

@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 from recovery.case import CaseConfig
 from recovery.data import ModelData
 from recovery.model.routes import recovered
+from recovery.model.stock import stock_change
 from recovery.model.supply import imported, sold
 from recovery.model.trade import received, sent
 
@@ -19,7 +20,8 @@ def oxide_balance(m, n, e, y):
     .. math::
         \sum_r O_{n,r,\mathrm{ox},e,y} + \sum_s I_{s,n,\mathrm{ox},e,y}
         + \sum_o X_{\mathrm{ox},o,n,e,y} - \sum_d X_{\mathrm{ox},n,d,e,y}
-        - \sum_g \rho_{g,e} M_{n,g,y} - S_{n,\mathrm{ox},e,y} + U^{ox}_{n,e,y} = D^{ox}_{n,e,y}
+        - \sum_g \rho_{g,e} M_{n,g,y} - S_{n,\mathrm{ox},e,y} - \Delta Z_{n,\mathrm{ox},e,y}
+        + U^{ox}_{n,e,y} = D^{ox}_{n,e,y}
 
     =======================  ===============================  ==================================
     symbol                   Pyomo                            meaning [unit]
@@ -40,7 +42,7 @@ def oxide_balance(m, n, e, y):
         for g in m.GRADES
         if d.p["grade_recipe"].get((g, e), 0.0) > 0
     )
-    lhs -= sold(m, n, "oxide", e, y)
+    lhs -= sold(m, n, "oxide", e, y) + stock_change(m, n, "oxide", e, y)
     if (n, e, y) in m.UNMET_OXIDE:
         lhs += m.v_unmet_oxide[n, e, y]
     return lhs == d.p["oxide_demand"].get((n, e, y), 0.0)
@@ -78,7 +80,7 @@ def magnet_balance(m, n, g, y):
     .. math::
         M_{n,g,y} + H_{n,g,y} + \sum_r O_{n,r,\mathrm{mag},g,y} + \sum_s I_{s,n,\mathrm{mag},g,y}
         + \sum_o X_{\mathrm{mag},o,n,g,y} - \sum_d X_{\mathrm{mag},n,d,g,y} - S_{n,\mathrm{mag},g,y}
-        + U_{n,g,y} = D_{n,g,y}
+        - \Delta Z_{n,\mathrm{mag},g,y} + U_{n,g,y} = D_{n,g,y}
 
     =======================  ===============================  ==================================
     symbol                   Pyomo                            meaning [unit]
@@ -93,7 +95,7 @@ def magnet_balance(m, n, g, y):
     if (n, g, y) in m.RESINTER:
         lhs += m.v_resinter[n, g, y]
     lhs += received(m, "magnet", n, g, y) - sent(m, "magnet", n, g, y)
-    lhs += m.v_unmet[n, g, y] - sold(m, n, "magnet", g, y)
+    lhs += m.v_unmet[n, g, y] - sold(m, n, "magnet", g, y) - stock_change(m, n, "magnet", g, y)
     return lhs == m.data.p["demand"].get((n, g, y), 0.0)
 
 
@@ -148,4 +150,5 @@ def _oxide_row_has_terms(m, d: ModelData, n, e, y) -> bool:
         or m.outputs_of.get((n, "oxide", e, y))
         or (n, "oxide", e, y) in m.sellable
         or (n, e, y) in d.p["oxide_demand"]
+        or (n, "oxide", e, y) in m.STOCK
     )

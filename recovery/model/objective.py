@@ -18,9 +18,14 @@ with components :math:`c` (``e_cost[n,y,c]``):
 * ``collection``: :math:`\sum_{p,k} c^{col}_{n,p,k} C_{n,p,k,y}`;
 * ``freight``: on shipments arriving in :math:`n`, :math:`\tau_{f,o,n} X` (times the product
   mass per magnet mass :math:`m_p` for whole e-waste);
+* ``consent``: prior-informed-consent cost per tonne on lanes that need it,
+  :math:`\gamma_{f,o,n} X`;
 * ``imports``: :math:`\pi_{s,f,i} I_{s,n,f,i,y}`;
 * ``sales``: minus market value of surplus, :math:`-\pi^{mkt}_{f,i} S_{n,f,i,y}`;
-* ``unmet``: penalty on unmet demand, :math:`\pi^{U}_g U_{n,g,y} + \pi^{U}_e U^{ox}_{n,e,y}`.
+* ``holding``: stock holding cost, :math:`h_{n,f} Z_{n,f,i,y}`;
+* ``unmet``: penalty on unmet demand, :math:`\pi^{U}_g U_{n,g,y} + \pi^{U}_e U^{ox}_{n,e,y}`;
+* ``transfers`` (investor perspective only): minus subsidies, support, offsets and floor top-ups
+  received, :math:`-\sum_k T_{n,y,k}`.
 
 Subsidies and price floors are transfers between nations' treasuries and firms: they never enter
 the alliance objective (the investor perspective, a later family, counts them).
@@ -43,9 +48,12 @@ COMPONENTS = (
     "preprocessing",
     "collection",
     "freight",
+    "consent",
     "imports",
     "sales",
+    "holding",
     "unmet",
+    "transfers",
 )
 
 
@@ -76,6 +84,16 @@ def cost_terms(m, d: ModelData) -> dict:
     for f, o, dd, i, y in m.SHIPS:
         c = p["freight"][f, o, dd] * (p["ewaste_mass"].get(i, 1.0) if f == "ewaste" else 1.0)
         terms[dd, y, "freight"].append((c, m.v_ship[f, o, dd, i, y]))
+    for f, o, dd, i, y in m.SHIPS:
+        c = p["consent_cost"].get((f, o, dd), 0.0)
+        if c:
+            terms[dd, y, "consent"].append((c, m.v_ship[f, o, dd, i, y]))
+    for n, f, i, y in m.STOCK:
+        c = p["stock_holding_cost"][n, f]
+        if c:
+            terms[n, y, "holding"].append((c, m.v_stock[n, f, i, y]))
+    for n, y, k in m.TRANSFER:
+        terms[n, y, "transfers"].append((-1.0, m.v_transfer[n, y, k]))
     for s, n, f, i, y in m.IMPORTS:
         price = p["import_price"][s, i] if f == "oxide" else p["magnet_import_price"][s, i]
         terms[n, y, "imports"].append((price, m.v_import[s, n, f, i, y]))
