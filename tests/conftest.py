@@ -26,3 +26,12 @@ def toy_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "toy"
     shutil.copytree(TOY, dst)
     return dst
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-expected",
+        action="store_true",
+        help="rewrite models/*/expected.json from the current results",
+    )
+    parser.addoption("--reason", default="", help="dated reason recorded with --update-expected")
