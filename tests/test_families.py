@@ -211,7 +211,7 @@ def test_subsidy_is_a_transfer():
 
 
 def test_discounting_and_cost_of_capital():
-    """At 10 % the 2031 costs count 1/1.1; capital at 10 % recovers CRF(0.1, 2) = 0.57619 per USD."""
+    """At a 10 % discount rate the 2031 costs count 1/1.1 in the objective."""
     res = run(settings={"discount_rate": 0.1})
     by_year = res.costs.groupby("year")["usd"].sum()
     assert res.objective == pytest.approx(by_year[2030] + by_year[2031] / 1.1)

@@ -1,4 +1,4 @@
-r"""Supply limits (export controls, offtakes, producer capacity) and the single-supplier share cap."""
+r"""Supply limits (export controls, offtakes, producer capacity) and single-supplier share caps."""
 
 from __future__ import annotations
 

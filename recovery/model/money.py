@@ -64,8 +64,8 @@ def entitlement(m, n, y, kind):
     r"""What the schemes owe in nation n in year y for the plan (an expression) [USD].
 
     .. math::
-        T^{cap}_{n,y} = \sum_x \mathrm{CRF}(i_n, L_x) \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x})
-            \sum_{b:\ b+\ell_x \le y < b+\ell_x+L_x} B_{n,x,b}
+        T^{cap}_{n,y} = \sum_x \mathrm{CRF}(i_n, L_x)
+            \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x}) \sum_{b:\ b+\ell_x \le y < b+\ell_x+L_x} B_{n,x,b}
         \quad T^{op}_{n,y} = \sum_x o_{n,x} F_{n,x,y}
         \quad T^{off}_{n,y} = \sum_x \theta_{n,x} (c^{var}_x F_{n,x,y} + c^{fix}_x K_{n,x,y})
 
