@@ -65,7 +65,8 @@ def entitlement(m, n, y, kind):
 
     .. math::
         T^{cap}_{n,y} = \sum_x \mathrm{CRF}(i_n, L_x)
-            \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x}) \sum_{b:\ b+\ell_x \le y < b+\ell_x+L_x} B_{n,x,b}
+            \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x})
+            \sum_{b:\ b+\ell_x \le y < b+\ell_x+L_x} B_{n,x,b}
         \quad T^{op}_{n,y} = \sum_x o_{n,x} F_{n,x,y}
         \quad T^{off}_{n,y} = \sum_x \theta_{n,x} (c^{var}_x F_{n,x,y} + c^{fix}_x K_{n,x,y})
 
