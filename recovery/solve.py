@@ -68,7 +68,13 @@ def _quiet_stdout():
 
 
 def highs_version() -> str:
-    return getattr(highspy, "__version__", "unknown")
+    """HiGHS library version (e.g. 1.16.0) as reported by the linked solver."""
+    try:
+        return str(new_highs().version())
+    except Exception:  # noqa: BLE001 - provenance only; never fail a run for it
+        from importlib.metadata import version
+
+        return "highspy " + version("highspy")
 
 
 def _strip(name: str) -> str:
