@@ -36,6 +36,7 @@ class SolveInfo:
     iterations: int = 0
     duals: dict = field(default_factory=dict)  # ConstraintData -> dual [objective units per unit]
     highs: object = None  # the highspy.Highs instance (kept for diagnosis), not picklable
+    names: dict = field(default_factory=dict)  # LP row/column name -> Pyomo component data
 
 
 def new_highs() -> highspy.Highs:
@@ -140,6 +141,7 @@ def solve(
         times["load_s"] = time.perf_counter() - t0
     if keep_highs or not optimal:
         result.highs = h
+        result.names = names
     return result
 
 
