@@ -113,6 +113,28 @@ def run(
     typer.echo(f"  results         {target}")
 
 
+@app.command()
+def docs(
+    root: Annotated[Path, typer.Option(help="repository root")] = Path("."),
+    case: Annotated[str, typer.Option(help="case whose inputs ASSUMPTIONS.md lists")] = (
+        "quad_baseline"
+    ),
+) -> None:
+    """Regenerate docs/formulation.md, inputs/README.md and inputs/ASSUMPTIONS.md."""
+    from recovery.api import prepare_case
+    from recovery.docs import assumptions_markdown, formulation_markdown, inputs_readme
+    from recovery.results import write_text_atomic
+
+    write_text_atomic(root / "docs" / "formulation.md", formulation_markdown())
+    write_text_atomic(root / "inputs" / "README.md", inputs_readme())
+    try:
+        _, data, _ = prepare_case(case)
+    except RecoveryError as exc:
+        _fail(exc)
+    write_text_atomic(root / "inputs" / "ASSUMPTIONS.md", assumptions_markdown(data))
+    typer.echo("wrote docs/formulation.md, inputs/README.md, inputs/ASSUMPTIONS.md")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point (console script ``recovery``); returns the exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

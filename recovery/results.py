@@ -74,6 +74,20 @@ class Results:
         return path
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file via a temporary sibling and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def swap_in(tmp: Path, path: Path) -> None:
     """Replace folder ``path`` by the fully written folder ``tmp`` (old copy kept until done)."""
     old = None
