@@ -174,7 +174,7 @@ def derive_arisings(data) -> tuple[pd.DataFrame, list[Issue]]:
 
 
 def check_arisings_source(data) -> list[Issue]:
-    """A case needs end-of-life feedstock: an ``arisings`` table or ``put_on_market`` to derive it."""
+    """A case needs end-of-life feedstock: ``arisings`` or ``put_on_market`` to derive it from."""
     has_arisings = "arisings" in data.tables and not data.tables["arisings"].empty
     has_pom = "put_on_market" in data.tables and not data.tables["put_on_market"].empty
     if has_arisings or has_pom:
@@ -185,7 +185,7 @@ def check_arisings_source(data) -> list[Issue]:
             "table-missing",
             "the case has no end-of-life feedstock: neither arisings.csv nor put_on_market.csv "
             "(with lifetime_scale, lifetime_shape, magnet_per_unit, ndfeb_unit_share) was found",
-            fix="add arisings.csv (t/yr of magnet mass per nation, product, year) or put_on_market.csv "
-            "and the per-product lifetime and magnet tables",
+            fix="add arisings.csv (t/yr of magnet mass per nation, product, year) or "
+            "put_on_market.csv and the per-product lifetime and magnet tables",
         )
     ]

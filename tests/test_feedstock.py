@@ -33,7 +33,9 @@ ONE_PRODUCT = {
     "nation": "nation,name\nUS,United States\n",
     "product": "product,name,grade\nmotor,Motors,standard\n",
     # 1,000 units sold in 2030 only (range 500-2,000)
-    "put_on_market": "nation,product,year," + HEAD + "US,motor,2030,1000,units/yr,500,2000,t,assumption,\n",
+    "put_on_market": "nation,product,year,"
+    + HEAD
+    + "US,motor,2030,1000,units/yr,500,2000,t,assumption,\n",
     # exponential life (Weibull shape 1) with a mean of 2 years
     "lifetime_scale": "product," + HEAD + "motor,2,yr,2,2,t,assumption,\n",
     "lifetime_shape": "product," + HEAD + "motor,1,-,1,1,t,assumption,\n",
