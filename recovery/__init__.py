@@ -9,6 +9,7 @@ from recovery.api import (
     read_inputs,
     run_case,
     solve,
+    solve_inputs,
     validate,
 )
 from recovery.errors import InputError, Issue, NotOptimalError, RecoveryError, UsageError
@@ -31,5 +32,6 @@ __all__ = [
     "read_inputs",
     "run_case",
     "solve",
+    "solve_inputs",
     "validate",
 ]

@@ -7,6 +7,7 @@ these functions; none of them reads a file or prints except where its name says 
 from __future__ import annotations
 
 import hashlib
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -31,6 +32,7 @@ __all__ = [
     "extract_results",
     "prepare_case",
     "run_case",
+    "solve_inputs",
 ]
 
 
@@ -93,25 +95,42 @@ def run_case(
     case or scenario) or :class:`NotOptimalError` (with an explanation in planner's words).
     With ``return_model=True`` returns ``(results, model)``.
     """
-    import time
-
     t0 = time.perf_counter()
     c, data, ovs = prepare_case(case, scenario, overrides)
     t_validate = time.perf_counter() - t0
+    return solve_inputs(
+        c,
+        data,
+        scenario=scenario,
+        write_model=write_model,
+        return_model=return_model,
+        times={"validate_s": t_validate},
+    )
+
+
+def solve_inputs(
+    case: Case,
+    data: InputData,
+    scenario: str | None = None,
+    write_model: str | Path | None = None,
+    return_model: bool = False,
+    times: dict | None = None,
+):
+    """Build, solve and extract validated inputs (e.g. a sampled or edited copy of a case's)."""
     t0 = time.perf_counter()
-    md: ModelData = prepare(data, c.config)
-    m = build_model(md, c.config)
+    md: ModelData = prepare(data, case.config)
+    m = build_model(md, case.config)
     t_build = time.perf_counter() - t0
-    info = solve(m, c.config.solver, write_model=Path(write_model) if write_model else None)
-    info.times["validate_s"] = t_validate
+    info = solve(m, case.config.solver, write_model=Path(write_model) if write_model else None)
+    info.times.update(times or {})
     info.times["build_s"] = t_build
     if not info.optimal:
         raise explain_not_optimal(m, info)
     t0 = time.perf_counter()
     meta = {
-        "case": c.name,
+        "case": case.name,
         "scenario": scenario,
-        "overrides": [str(o) for o in ovs],
+        "overrides": [str(o) for o in data.overrides],
         "inputs_hash": data.content_hash(),
         "files_hash": files_hash(data),
         "package_version": package_version(),

@@ -524,6 +524,51 @@ def check_coverage(data: InputData) -> list[Issue]:
     return issues
 
 
+def check_arbitrage(data: InputData) -> list[Issue]:
+    """No supplier sells below the market price the same thing can be sold at (that would be an
+    unlimited profit unless the supplier is capped to the alliance)."""
+    issues = []
+    pairs = (
+        ("import_price", "oxide_price", "oxide", "element", "supply_cap"),
+        ("magnet_import_price", "magnet_price", "magnet", "grade", "magnet_supply_cap"),
+    )
+    for buy_t, sell_t, form, key, cap_t in pairs:
+        buy, sell = data.tables.get(buy_t), data.tables.get(sell_t)
+        if buy is None or sell is None or buy.empty or sell.empty:
+            continue
+        caps = data.tables.get(cap_t)
+        capped = (
+            set()
+            if caps is None
+            else set(
+                zip(
+                    caps["supplier"][caps["destination"] == "all"],
+                    caps[key][caps["destination"] == "all"],
+                )
+            )
+        )
+        price = {r[key]: r["value"] for _, r in sell[sell["form"] == form].iterrows()}
+        for i in buy.index:
+            k, s = buy.at[i, key], buy.at[i, "supplier"]
+            p = price.get(k)
+            if p is not None and buy.at[i, "value"] < p and (s, k) not in capped:
+                issues.append(
+                    Issue(
+                        _file(data, buy_t, buy, i),
+                        "arbitrage",
+                        f"{s} sells {k} {form} at {buy.at[i, 'value']:g} USD/t, below "
+                        f"its market sale price {p:g} USD/t in {sell_t}.csv: buying to "
+                        "resell would be an unlimited profit",
+                        row=_row(buy, i),
+                        column="value",
+                        value=f"{buy.at[i, 'value']:g}",
+                        fix="raise the purchase price, lower the sale price, or cap "
+                        "the supplier (destination all)",
+                    )
+                )
+    return issues
+
+
 CHECKS: tuple[Callable[[InputData], list[Issue]], ...] = (
     check_set_tables,
     check_required_not_empty,
@@ -535,6 +580,7 @@ CHECKS: tuple[Callable[[InputData], list[Issue]], ...] = (
     check_group_sums,
     check_route_yield_elements,
     check_coverage,
+    check_arbitrage,
 )
 
 

@@ -14,8 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_formulation_is_current():
     text = formulation_markdown()
     assert (ROOT / "docs" / "formulation.md").read_text() == text, "run `recovery docs`"
-    for rule in ("magnet_balance", "oxide_balance", "capacity_utilisation", "collection_limit",
-                 "supply_cap", "share_cap", "capital_budget", "stock_change", "entitlement"):
+    for rule in (
+        "magnet_balance",
+        "oxide_balance",
+        "capacity_utilisation",
+        "collection_limit",
+        "supply_cap",
+        "share_cap",
+        "capital_budget",
+        "stock_change",
+        "entitlement",
+    ):
         assert f"### `{rule}`" in text
 
 
