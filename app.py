@@ -50,12 +50,12 @@ def set_req(req: sup.RunRequest, reset_widgets: bool = False) -> None:
 
 
 def init_state(cases: list[str]) -> None:
-    if "req" in ss:
-        return
-    ss.gen, ss.runs, ss.shown, ss.failure, ss.editor_n = 0, {}, None, None, 0
-    req, ss.url_problems = sup.from_query(st.query_params.get_all, cases)
-    ss.req = req or sup.RunRequest.make(sup.default_case(cases))
-    ss.autosolve = True
+    for k, v in {"gen": 0, "runs": {}, "shown": None, "failure": None, "editor_n": 0}.items():
+        ss.setdefault(k, v)
+    if "req" not in ss:
+        req, ss.url_problems = sup.from_query(st.query_params.get_all, cases)
+        ss.req = req or sup.RunRequest.make(sup.default_case(cases))
+        ss.autosolve = True
 
 
 def solve(req: sup.RunRequest) -> None:
@@ -73,11 +73,12 @@ def solve(req: sup.RunRequest) -> None:
 def sidebar_ui(cases: list[str], data) -> None:
     req, g = ss.req, ss.gen
     sb = st.sidebar
+    cases = cases if req.case in cases else [*cases, req.case]
     case = sb.selectbox("Case", cases, index=cases.index(req.case), key=f"case{g}")
     if case != req.case:
         set_req(sup.RunRequest.make(case), True)
         st.rerun()
-    names = ["(none)", *recovery.load_case(case).scenarios]
+    names = ["(none)", *(data.case.scenarios if data is not None else ())]
     scen = sb.selectbox("Scenario", names, index=names.index(req.scenario or "(none)"),
                         key=f"scen{g}")  # fmt: skip
     scen = None if scen == "(none)" else scen
@@ -111,7 +112,7 @@ def sidebar_ui(cases: list[str], data) -> None:
     new = sup.RunRequest.make(req.case, req.scenario, settings, ovs)
     if new != req:
         set_req(new)
-    if sb.button("Solve", type="primary", width="stretch"):
+    if sb.button("Solve", type="primary", width="stretch", key="solve"):
         solve(ss.req)
 
 
@@ -128,8 +129,8 @@ def kpis_ui(res, prev) -> None:
 
     cols = st.columns(2 + len(k["recovered_t"]))
     d = delta(["total_cost_usd"])
-    cols[0].metric("Total cost (USD bn, PV)", f"{k['total_cost_usd'] / 1e9:,.4f}",
-                   None if d is None else f"{d / 1e9:+,.4f}", delta_color="inverse")  # fmt: skip
+    cols[0].metric("Total cost (USD m, PV)", f"{k['total_cost_usd'] / 1e6:,.2f}",
+                   None if d is None else f"{d / 1e6:+,.2f}", delta_color="inverse")  # fmt: skip
     d = delta(["unmet_magnet_t"])
     cols[1].metric("Unmet magnet demand (t)", f"{k['unmet_magnet_t']:,.1f}",
                    None if d is None else f"{d:+,.1f}", delta_color="inverse")  # fmt: skip
@@ -238,7 +239,7 @@ def inputs_ui(data, issues) -> None:
         st.warning("A new row needs every key column and a value before it is used.")
     st.caption("Overrides in effect (from levers, edits, links and uploads):")
     st.dataframe(pd.DataFrame(ss.req.overrides, columns=["op", "override"]), hide_index=True)
-    if st.button("Clear all overrides"):
+    if st.button("Clear all overrides", key="clear"):
         set_req(dataclasses.replace(ss.req, overrides=()), True)
         st.rerun()
 
@@ -285,14 +286,14 @@ def files_ui(res) -> None:
             set_req(new, True)
             st.success(f"Loaded {len(new.overrides)} override(s); press Solve.")
     name = st.text_input("Save the current inputs as", key="save_name")
-    if st.button("Save scenario") and name:
+    if st.button("Save scenario", key="save") and name:
         try:
             st.success(f"Saved to {sup.save_scenario(name, req).name}")
         except (OSError, ValueError) as exc:
             st.error(f"Could not save: {exc}")
     saved = sup.list_saved()
     pick = st.selectbox("Saved scenarios", saved, key="open_name") if saved else None
-    if pick and st.button("Open scenario"):
+    if pick and st.button("Open scenario", key="open"):
         try:
             set_req(sup.load_scenario(pick), True)
             st.rerun()
