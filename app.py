@@ -15,7 +15,7 @@ from recovery import appsupport as sup
 from recovery import plots
 from recovery import workbook as wbk
 from recovery.errors import issues_frame
-from recovery.schema import FORMS, INDEX_SETS, MAGNET_MAKING, TABLES_BY_NAME
+from recovery.schema import TABLES_BY_NAME
 
 ss = st.session_state
 MAX_RUNS = 8
@@ -182,19 +182,6 @@ def views_ui(res, data) -> None:
         st.dataframe(plots.shadow_price_frame(res), hide_index=True)
 
 
-def _options(col: str, data) -> list[str] | None:
-    s = INDEX_SETS.get(col)
-    if s == "year":
-        return [str(y) for y in data.case.years]
-    if s == "form":
-        return list(FORMS)
-    if s == "process":
-        return [*data.sets["preprocess"]["preprocess"], *data.sets["route"]["route"], MAGNET_MAKING]
-    if s in data.sets:
-        return list(data.sets[s][s].astype(str))
-    return None
-
-
 def inputs_ui(data, issues) -> None:
     if issues:
         st.error(f"{len(issues)} problem(s) in the inputs; fix them before solving.")
@@ -209,28 +196,13 @@ def inputs_ui(data, issues) -> None:
     df = df.assign(edited=df["_row"] < 0)[[*spec.columns, "edited"]].reset_index(drop=True)
     cc = {"value": st.column_config.NumberColumn(f"value ({spec.unit})", required=True)}
     for c in spec.index:
-        opts = _options(c, data)
-        extra = [*spec.extra_keys.get(c, ()), *df[c].astype(str)]
+        opts = sup.editor_options(c, data, spec, df)
         if opts is not None:
-            cc[c] = st.column_config.SelectboxColumn(
-                c, options=list(dict.fromkeys([*opts, *extra]))
-            )
+            cc[c] = st.column_config.SelectboxColumn(c, options=opts)
     key = f"ed_{ss.gen}_{ss.editor_n}_{table}"
     fixed = ["unit", "low", "high", "source", "basis", "note", "edited"]
     st.data_editor(df, key=key, num_rows="add", hide_index=True, column_config=cc, disabled=fixed)
-    state = ss.get(key) or {}
-    ovs, bad = list(ss.req.override_dicts), []
-    for i, ch in state.get("edited_rows", {}).items():
-        if ch.get("value") is not None:
-            row = df.iloc[int(i)]
-            idx = {c: str(row[c]) for c in spec.index}
-            ovs = sup.merge_override(ovs, sup.cell_override(table, idx, ch["value"]))
-    for row in state.get("added_rows", []):
-        if all(row.get(c) not in (None, "") for c in (*spec.index, "value")):
-            idx = {c: str(row[c]) for c in spec.index}
-            ovs = sup.merge_override(ovs, sup.cell_override(table, idx, row["value"]))
-        else:
-            bad.append(row)
+    ovs, bad = sup.edits_to_overrides(spec, df, ss.get(key) or {}, ss.req.override_dicts)
     if ovs != ss.req.override_dicts:
         set_req(dataclasses.replace(ss.req, overrides=tuple(next(iter(o.items())) for o in ovs)))
         ss.editor_n += 1

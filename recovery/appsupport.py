@@ -240,6 +240,42 @@ def merge_override(overrides: list[dict], new: dict) -> list[dict]:
     return [*out, new]
 
 
+def editor_options(col: str, data, spec, df) -> list[str] | None:
+    """Dropdown choices for an index column of a parameter table (None: free text)."""
+    from recovery.schema import FORMS, INDEX_SETS, MAGNET_MAKING
+
+    s = INDEX_SETS.get(col)
+    if s == "year":
+        opts = [str(y) for y in data.case.years]
+    elif s == "form":
+        opts = list(spec.forms or FORMS)
+    elif s == "process":
+        opts = [*data.sets["preprocess"]["preprocess"], *data.sets["route"]["route"], MAGNET_MAKING]
+    elif s in data.sets:
+        opts = list(data.sets[s][s].astype(str))
+    else:
+        return None
+    return list(dict.fromkeys([*opts, *spec.extra_keys.get(col, ()), *df[col].astype(str)]))
+
+
+def edits_to_overrides(spec, df, state: dict, overrides: list[dict]) -> tuple[list[dict], list]:
+    """A data editor's edited and added rows as ``set`` overrides merged into ``overrides``;
+    also the added rows that still lack a key or a value."""
+    ovs, incomplete = list(overrides), []
+    for i, ch in state.get("edited_rows", {}).items():
+        if ch.get("value") is not None:
+            row = df.iloc[int(i)]
+            idx = {c: str(row[c]) for c in spec.index}
+            ovs = merge_override(ovs, cell_override(spec.name, idx, ch["value"]))
+    for row in state.get("added_rows", []):
+        if all(row.get(c) not in (None, "") for c in (*spec.index, "value")):
+            idx = {c: str(row[c]) for c in spec.index}
+            ovs = merge_override(ovs, cell_override(spec.name, idx, row["value"]))
+        else:
+            incomplete.append(row)
+    return ovs, incomplete
+
+
 # -- URL query ----------------------------------------------------------------------------------
 
 

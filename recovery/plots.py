@@ -25,8 +25,10 @@ _EXTRA_PLACES = {"ZZ": (55.0, -35.0)}
 COLORS = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf".split()
 
 
-def _lon(x: float) -> float:
-    return x + 360.0 if x < _SHIFT_BELOW else x
+def _ring(ring: list) -> list[tuple[float, float]]:
+    """A ring shifted as a whole (by its mean longitude), so no ring is torn across the map."""
+    shift = 360.0 if sum(x for x, _ in ring) / len(ring) < _SHIFT_BELOW else 0.0
+    return [(x + shift, y) for x, y in ring]
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +59,7 @@ def places() -> dict[str, tuple[float, float]]:
         code = f["properties"].get("iso_a2")
         if not code:
             continue
-        rings = [[(_lon(x), y) for x, y in poly[0]] for poly in f["geometry"]["coordinates"]]
+        rings = [_ring(poly[0]) for poly in f["geometry"]["coordinates"]]
         best = max((_ring_area_centroid(r) for r in rings), key=lambda t: t[0])
         out[code] = (best[1], best[2])
     return out
@@ -105,8 +107,8 @@ def map_figure(results: Results, year: int | None = None, homes: dict | None = N
     ys: list = []
     for feat in outlines()["features"]:
         for poly in feat["geometry"]["coordinates"]:
-            for ring in poly:
-                xs += [_lon(x) for x, _ in ring] + [None]
+            for ring in map(_ring, poly):
+                xs += [x for x, _ in ring] + [None]
                 ys += [y for _, y in ring] + [None]
     fig.add_trace(
         go.Scatter(

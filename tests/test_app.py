@@ -176,3 +176,22 @@ def test_safe_name_never_a_path():
     assert sup.safe_name("../../etc/passwd") == "etc_passwd"
     with pytest.raises(ValueError):
         sup.safe_name("../..")
+
+
+def test_added_row_becomes_override_and_incomplete_rows_wait():
+    import pandas as pd
+
+    from recovery.schema import TABLES_BY_NAME
+
+    spec = TABLES_BY_NAME["supply_cap"]
+    df = pd.DataFrame(columns=[*spec.columns, "edited"])
+    state = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"supplier": "CN", "destination": "all", "element": "Nd", "year": "2030", "value": 10},
+        {"supplier": "CN", "value": 5},
+    ]}  # fmt: skip
+    ovs, bad = sup.edits_to_overrides(spec, df, state, [])
+    assert ovs == [{"set": "supply_cap[supplier=CN,destination=all,element=Nd,year=2030]=10.0"}]
+    assert bad == [{"supplier": "CN", "value": 5}]
+    res = recovery.run_case("toy", overrides=ovs)
+    imp = res.tables["imports"]
+    assert imp[(imp.form == "oxide") & (imp.year == 2030)]["import_t"].sum() <= 10 + 1e-6
