@@ -58,8 +58,11 @@ def prepare_case(
     case: str | Path | Case,
     scenario: str | None = None,
     overrides: list | None = None,
+    settings: dict | None = None,
 ) -> tuple[Case, InputData, list[Override]]:
-    """Load the case, apply the scenario and overrides, validate; raise :class:`InputError`."""
+    """Load the case, apply the scenario, then ``overrides`` and ``settings`` (case.yaml keys,
+    e.g. ``{"perspective": "investor"}``, applied after the scenario's own), and validate;
+    raise :class:`InputError` listing every problem."""
     c = case if isinstance(case, Case) else load_case(case)
     ovs: list[Override] = []
     if scenario:
@@ -70,6 +73,7 @@ def prepare_case(
         c = c.with_settings(sc.settings)
         ovs += parse_overrides(sc.overrides)
     ovs += parse_overrides(overrides or [])
+    c = c.with_settings(settings or {})
     data = read_inputs(c)
     issues = validate(data)
     if issues:
@@ -88,6 +92,7 @@ def run_case(
     overrides: list | None = None,
     write_model: str | Path | None = None,
     return_model: bool = False,
+    settings: dict | None = None,
 ):
     """Validate, build, solve and extract one case; return :class:`Results`.
 
@@ -96,7 +101,7 @@ def run_case(
     With ``return_model=True`` returns ``(results, model)``.
     """
     t0 = time.perf_counter()
-    c, data, ovs = prepare_case(case, scenario, overrides)
+    c, data, ovs = prepare_case(case, scenario, overrides, settings)
     t_validate = time.perf_counter() - t0
     return solve_inputs(
         c,
@@ -134,6 +139,9 @@ def solve_inputs(
         "inputs_hash": data.content_hash(),
         "files_hash": files_hash(data),
         "package_version": package_version(),
+        "suppliers": {
+            s: {"home": md.supplier_home[s], "kind": md.supplier_kind[s]} for s in md.suppliers
+        },
     }
     res = extract_results(m, info, meta)
     res.summary["times_s"]["extract_s"] = round(time.perf_counter() - t0, 4)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from recovery.errors import Issue
+from recovery.feedstock import check_arisings_source
 from recovery.inputs import ROW, InputData
 from recovery.schema import (
     ALL_ELEMENTS,
@@ -581,6 +582,7 @@ CHECKS: tuple[Callable[[InputData], list[Issue]], ...] = (
     check_route_yield_elements,
     check_coverage,
     check_arbitrage,
+    check_arisings_source,
 )
 
 

@@ -103,6 +103,9 @@ def prepare(inputs: InputData, config: CaseConfig | None = None) -> ModelData:
     d.p["earliest_year"] = {x: int(d.p["earliest_year"].get(x, years[0])) for x in procs}
     d.p["availability"] = {x: d.p["availability"].get(x, 1.0) for x in procs}
     d.p["capex_factor"] = {n: d.p["capex_factor"].get(n, 1.0) for n in d.nations}
+    d.p["opex_factor"] = {n: d.p["opex_factor"].get(n, 1.0) for n in d.nations}
+    vom_making = d.p["variable_om"].get(MAGNET_MAKING, 0.0)
+    d.p["resinter_cost"] = {g: d.p["resinter_cost"].get(g, vom_making) for g in d.grades}
     d.p["lifetime"] = {x: int(round(v)) for x, v in d.p["lifetime"].items()}
     return d
 

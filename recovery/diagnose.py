@@ -109,7 +109,6 @@ def describe_row(obj, m: pyo.ConcreteModel) -> tuple[str, str]:
 
 def describe_col(var, m: pyo.ConcreteModel, upper: bool) -> str:
     """A sentence for a variable bound in the conflict."""
-    d = m.data
     name = var.parent_component().name
     idx = var.index()
     idx = idx if isinstance(idx, tuple) else (idx,)

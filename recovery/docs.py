@@ -107,14 +107,22 @@ def assumptions_markdown(data: InputData) -> str:
         counts[t.name] = len(a)
         if a.empty:
             continue
-        lines += [f"## `{t.file}` ({len(a)} of {len(df)} rows)", "",
-                  "| " + " | ".join([*t.index, "value", "unit", "low", "high", "source", "note"])
-                  + " |", "|" + "---|" * (len(t.index) + 6)]
+        lines += [
+            f"## `{t.file}` ({len(a)} of {len(df)} rows)",
+            "",
+            "| " + " | ".join([*t.index, "value", "unit", "low", "high", "source", "note"]) + " |",
+            "|" + "---|" * (len(t.index) + 6),
+        ]
         for r in a.itertuples(index=False):
             keys = [str(getattr(r, c)) for c in t.index]
             note = str(r.note).replace("|", "/")
-            lines.append("| " + " | ".join([*keys, f"{r.value:g}", r.unit, f"{r.low:g}",
-                                            f"{r.high:g}", r.source, note]) + " |")
+            lines.append(
+                "| "
+                + " | ".join(
+                    [*keys, f"{r.value:g}", r.unit, f"{r.low:g}", f"{r.high:g}", r.source, note]
+                )
+                + " |"
+            )
         lines.append("")
     total = sum(counts.values())
     lines.insert(5, f"{total} assumed rows in {sum(1 for v in counts.values() if v)} tables.\n")

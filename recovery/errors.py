@@ -54,6 +54,9 @@ class InputError(RecoveryError):
         lines = "\n".join(f"  - {i}" for i in self.issues)
         super().__init__(f"{len(self.issues)} problem(s) in the inputs:\n{lines}")
 
+    def __reduce__(self):  # keep .issues when sent between processes
+        return (self.__class__, (self.issues,))
+
 
 class UsageError(RecoveryError):
     """A request that cannot be carried out as asked (unknown case or scenario, bad option)."""
@@ -68,3 +71,6 @@ class NotOptimalError(RecoveryError):
         self.status = status
         self.explanation = explanation
         super().__init__(f"No optimal plan (status: {status}).\n{explanation}")
+
+    def __reduce__(self):  # keep .status and .explanation when sent between processes
+        return (self.__class__, (self.status, self.explanation))

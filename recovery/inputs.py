@@ -43,6 +43,8 @@ class InputData:
     files: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     overrides: tuple = ()
+    #: the rows of arisings.csv as read (before derived rows are merged in), or None
+    explicit_arisings: pd.DataFrame | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         """The named parameter table (an empty one with the declared columns if absent)."""
@@ -60,6 +62,9 @@ class InputData:
             tables={k: v.copy() for k, v in self.tables.items()},
             files=dict(self.files),
             issues=list(self.issues),
+            explicit_arisings=None
+            if self.explicit_arisings is None
+            else self.explicit_arisings.copy(),
         )
 
     def content_hash(self) -> str:
@@ -256,17 +261,44 @@ def read_inputs(case: Case) -> InputData:
             data.sets[spec.name] = df
         else:
             data.tables[spec.name] = df
-    if "put_on_market" in data.tables:
-        from recovery.feedstock import DERIVED_LABEL, derive_arisings
-
-        explicit = "arisings" in data.tables
-        arisings, issues = derive_arisings(data)
-        data.issues += issues
-        data.tables["arisings"] = arisings
-        data.files["arisings"] = (
-            f"{data.files['arisings']} + {DERIVED_LABEL}" if explicit else DERIVED_LABEL
-        )
+    data.explicit_arisings = data.tables.get("arisings")
+    data.issues += derive_feedstock(data)
     return data
+
+
+#: Tables from which arisings are derived; an override of any of them re-derives the arisings.
+FEEDSTOCK_TABLES = (
+    "put_on_market",
+    "lifetime_scale",
+    "lifetime_shape",
+    "magnet_per_unit",
+    "ndfeb_unit_share",
+)
+
+
+def derive_feedstock(data: InputData) -> list[Issue]:
+    """(Re)derive ``arisings`` from ``put_on_market`` and the lifetime and magnet tables.
+
+    Explicit rows of ``arisings.csv`` (kept in ``explicit_arisings``) win over derived rows.
+    Returns the problems found; does nothing when there is no ``put_on_market`` table.
+    """
+    if "put_on_market" not in data.tables:
+        return []
+    from recovery.feedstock import DERIVED_LABEL, derive_arisings
+
+    explicit = data.explicit_arisings
+    if explicit is not None:
+        data.tables["arisings"] = explicit
+    else:
+        data.tables.pop("arisings", None)
+    arisings, issues = derive_arisings(data)
+    data.tables["arisings"] = arisings
+    base = data.files.get("arisings", "")
+    if DERIVED_LABEL not in base:
+        data.files["arisings"] = (
+            f"{base} + {DERIVED_LABEL}" if explicit is not None else (DERIVED_LABEL)
+        )
+    return issues
 
 
 def provenance_columns() -> tuple[str, ...]:

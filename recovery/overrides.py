@@ -111,10 +111,18 @@ def parse_overrides(items) -> list[Override]:
 
 def apply_overrides(data: InputData, overrides: list[Override]) -> InputData:
     """A copy of ``data`` with every override applied; all unknown names are reported at once."""
+    from recovery.inputs import FEEDSTOCK_TABLES, derive_feedstock
+
     out = data.copy()
     issues: list[Issue] = []
-    for ov in overrides:
+    first = [o for o in overrides if o.table in FEEDSTOCK_TABLES]
+    for ov in first:
         issues += _apply_one(out, ov)
+    if first and not issues:
+        issues += derive_feedstock(out)
+    for ov in overrides:
+        if ov.table not in FEEDSTOCK_TABLES:
+            issues += _apply_one(out, ov)
     if issues:
         raise InputError(issues)
     out.overrides = tuple(data.overrides) + tuple(overrides)

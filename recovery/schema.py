@@ -409,6 +409,24 @@ TABLES: tuple[TableSpec, ...] = (
         required=False,
     ),
     TableSpec(
+        "opex_factor",
+        ("nation",),
+        "-",
+        "Multiplier on variable and fixed operating costs in the nation (labour, energy).",
+        lo=0.1,
+        hi=10.0,
+        required=False,
+    ),
+    TableSpec(
+        "resinter_cost",
+        ("grade",),
+        "USD/t",
+        "Variable cost of re-sintering a tonne of alloy into magnets (charged instead of "
+        "magnet_making's variable_om on alloy).",
+        hi=1e7,
+        required=False,
+    ),
+    TableSpec(
         "cost_of_capital",
         ("nation",),
         "fraction",
@@ -428,7 +446,8 @@ TABLES: tuple[TableSpec, ...] = (
         "consent_cost",
         ("form", "origin", "destination"),
         "USD/t",
-        "Prior-informed-consent (Basel) cost per tonne shipped on a lane, on top of freight.",
+        "Prior-informed-consent (Basel) cost per tonne shipped on a lane, on top of freight "
+        "(per tonne of whole product for e-waste, like its freight).",
         hi=1e7,
         required=False,
     ),

@@ -234,10 +234,10 @@ def check_costs(res, data) -> None:
     for r in res.imports.itertuples(index=False):
         price = ip[r.supplier, r.element] if r.form == "oxide" else mp[r.supplier, r.grade]
         imp[r.nation, r.year] += price * r.import_t
-    cc = param(data, "collection_cost")
+    ccost = param(data, "collection_cost")
     col = defaultdict(float)
     for r in res.collection.itertuples(index=False):
-        col[r.nation, r.year] += cc[r.nation, r.product, r.tier] * r.collected_t
+        col[r.nation, r.year] += ccost[r.nation, r.product, r.tier] * r.collected_t
     pen = param(data, "unmet_penalty")
     unmet = defaultdict(float)
     for r in res.magnet_balance.itertuples(index=False):
@@ -257,10 +257,14 @@ def check_costs(res, data) -> None:
             price = sp[r.form, r.product]
         sales[r.nation, r.year] -= price * r.sold_t
     fr, em = param(data, "freight"), param(data, "ewaste_mass")
-    freight = defaultdict(float)
+    cc = param(data, "consent_cost")
+    freight, consent = defaultdict(float), defaultdict(float)
     for r in res.flows.itertuples(index=False):
         mult = em[r.product] if r.form == "ewaste" else 1.0
         freight[r.destination, r.year] += fr[r.form, r.origin, r.destination] * mult * r.flow_t
+        consent[r.destination, r.year] += (
+            cc.get((r.form, r.origin, r.destination), 0.0) * mult * r.flow_t
+        )
     for n in data.sets["nation"]["nation"]:
         for y in data.case.years:
             for comp, table in (

@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 from recovery.case import CaseConfig
 from recovery.data import ModelData, crf
 from recovery.model.capacity import throughput
+from recovery.model.objective import variable_cost
 
 TRANSFER_KINDS = ("capex_subsidy", "opex_support", "processing_offset", "price_floor")
 
@@ -103,10 +104,10 @@ def entitlement(m, n, y, kind):
         for x in m.PROCESSES:
             th = p["processing_offset"].get((n, x), 0.0)
             if th > 0:
-                if (n, x, y) in m.UTILISATION_SET and p["variable_om"][x]:
-                    expr += th * p["variable_om"][x] * throughput(m, n, x, y)
+                if (n, x, y) in m.UTILISATION_SET:
+                    expr += th * variable_cost(m, d, n, x, y)
                 if p["fixed_om"][x]:
-                    expr += th * p["fixed_om"][x] * m.e_capacity[n, x, y]
+                    expr += th * p["opex_factor"][n] * p["fixed_om"][x] * m.e_capacity[n, x, y]
     else:
         for e in m.ELEMENTS:
             gap = p["price_floor"].get((n, e), 0.0) - p["oxide_price"].get(("oxide", e), 0.0)

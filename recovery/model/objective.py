@@ -12,8 +12,10 @@ with components :math:`c` (``e_cost[n,y,c]``):
 * ``capex``: annualised capital cost of builds in service,
   :math:`\mathrm{CRF}(i_n, L_x)\,\kappa_n\,c^{cap}_x\,B_{n,x,b}` for every year from commissioning
   :math:`b+\ell_x` to retirement, counted only inside the horizon;
-* ``fixed_om``: :math:`c^{fix}_x K_{n,x,y}`;
-* ``variable_om``: :math:`c^{var}_x F_{n,x,y}`;
+* ``fixed_om``: :math:`\omega_n c^{fix}_x K_{n,x,y}`;
+* ``variable_om``: :math:`\omega_n c^{var}_x F_{n,x,y}`, except that alloy re-sintered in magnet
+  making is charged :math:`\omega_n c^{res}_g H_{n,g,y}` instead (``resinter_cost``);
+  :math:`\omega_n` is the nation's ``opex_factor``;
 * ``preprocessing``: labour per product, :math:`c^{pre}_{n,p,q} P_{n,p,q,y}`;
 * ``collection``: :math:`\sum_{p,k} c^{col}_{n,p,k} C_{n,p,k,y}`;
 * ``freight``: on shipments arriving in :math:`n`, :math:`\tau_{f,o,n} X` (times the product
@@ -40,6 +42,7 @@ import pyomo.environ as pyo
 from recovery.case import CaseConfig
 from recovery.data import ModelData, crf
 from recovery.model.capacity import throughput
+from recovery.schema import MAGNET_MAKING
 
 COMPONENTS = (
     "capex",
@@ -57,6 +60,18 @@ COMPONENTS = (
 )
 
 
+def variable_cost(m, d: ModelData, n, x, y):
+    """Variable operating cost of process x in n in year y (an expression) [USD]."""
+    p = d.p
+    f = p["opex_factor"][n]
+    if x != MAGNET_MAKING:
+        return f * p["variable_om"][x] * throughput(m, n, x, y)
+    expr = f * p["variable_om"][x] * sum(m.v_make[n, g, y] for g in m.GRADES)
+    return expr + sum(
+        f * p["resinter_cost"][g] * m.v_resinter[n, g, y] for g in m.items_of["alloy"]
+    )
+
+
 def cost_terms(m, d: ModelData) -> dict:
     """``{(n, y, component): [(coefficient, variable or expression), ...]}`` in one pass."""
     p = d.p
@@ -69,10 +84,11 @@ def cost_terms(m, d: ModelData) -> dict:
             terms[n, y, "capex"].append((annuity, m.v_build[n, x, b]))
     for n, x, y in m.CAPACITY:
         if p["fixed_om"][x]:
-            terms[n, y, "fixed_om"].append((p["fixed_om"][x], m.e_capacity[n, x, y]))
+            terms[n, y, "fixed_om"].append(
+                (p["opex_factor"][n] * p["fixed_om"][x], m.e_capacity[n, x, y])
+            )
     for n, x, y in m.UTILISATION:
-        if p["variable_om"][x]:
-            terms[n, y, "variable_om"].append((p["variable_om"][x], throughput(m, n, x, y)))
+        terms[n, y, "variable_om"].append((1.0, variable_cost(m, d, n, x, y)))
     for n, pr, q, y in m.PREPROCESS:
         c = p["preprocess_cost"].get((n, pr, q), 0.0)
         if c:
@@ -86,6 +102,7 @@ def cost_terms(m, d: ModelData) -> dict:
         terms[dd, y, "freight"].append((c, m.v_ship[f, o, dd, i, y]))
     for f, o, dd, i, y in m.SHIPS:
         c = p["consent_cost"].get((f, o, dd), 0.0)
+        c *= p["ewaste_mass"].get(i, 1.0) if f == "ewaste" else 1.0
         if c:
             terms[dd, y, "consent"].append((c, m.v_ship[f, o, dd, i, y]))
     for n, f, i, y in m.STOCK:
