@@ -51,6 +51,9 @@ class Options(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     allow_unmet: bool = Field(True, description="demand may go unmet at the unmet penalty")
+    trade: bool = Field(
+        True, description="shipments between the modelled nations (false: each nation alone)"
+    )
 
 
 class CaseConfig(BaseModel):

@@ -261,6 +261,9 @@ def read_inputs(case: Case) -> InputData:
             data.sets[spec.name] = df
         else:
             data.tables[spec.name] = df
+    from recovery.currency import convert_currencies
+
+    data.issues += convert_currencies(data)
     data.explicit_arisings = data.tables.get("arisings")
     data.issues += derive_feedstock(data)
     return data

@@ -121,6 +121,7 @@ INDEX_SETS = {
     "process": "process",
     "year": "year",
     "tier": "tier",
+    "currency": "currency",
 }
 
 SET_TABLES: tuple[SetSpec, ...] = (
@@ -624,6 +625,29 @@ TABLES: tuple[TableSpec, ...] = (
         hi=1e9,
         forms=CONCENTRATE_FORMS,
         required=False,
+    ),
+    # -- money conversion ------------------------------------------------------------------------
+    TableSpec(
+        "fx_rate",
+        ("currency", "year"),
+        "USD/unit",
+        "US dollars per unit of the currency, yearly average (to convert rows given in another "
+        "currency: a row of a USD table may state its unit as e.g. INR2025/t).",
+        lo=1e-6,
+        hi=1e4,
+        required=False,
+        history=True,
+    ),
+    TableSpec(
+        "deflator",
+        ("year",),
+        "index",
+        "US GDP price deflator (any base year): converts USD of one year to the case's currency "
+        "year.",
+        lo=1.0,
+        hi=1e4,
+        required=False,
+        history=True,
     ),
 )
 

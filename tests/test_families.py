@@ -217,3 +217,16 @@ def test_discounting_and_cost_of_capital():
     assert res.objective == pytest.approx(by_year[2030] + by_year[2031] / 1.1)
     # undiscounted costs are unchanged by the social discount rate (plan unchanged)
     assert by_year.sum() == pytest.approx(BASE)
+
+
+def test_no_trade_option_closes_every_lane():
+    """Japan needs no magnets and the US 500 t: without trade Japan's Nd cannot reach the US, so
+    Japan sells its oxide at 100,000 USD/t (its use value there is nil) and the US imports."""
+    res = run(
+        ("set", "demand[nation=JP]=0"),
+        ("set", "demand[nation=US]=500"),
+        settings={"options": {"trade": False}},
+    )
+    assert res.flows.empty
+    sales = res.sales[(res.sales.nation == "JP") & (res.sales.form == "oxide")]
+    assert sales.set_index("year")["sold_t"][2030] == pytest.approx(0.228 * 200)

@@ -106,7 +106,7 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     m.ROUTE_OUTPUTS = pyo.Set(dimen=4, initialize=route_outputs)
 
     # trade lanes and shipments
-    lanes = sorted(p["freight"])
+    lanes = sorted(p["freight"]) if config.options.trade else []
     m.SHIPS = pyo.Set(
         dimen=5,
         initialize=[(f, o, dd, i, y) for (f, o, dd) in lanes for i in items[f] for y in years],
