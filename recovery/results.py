@@ -88,8 +88,36 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
 def swap_in(tmp: Path, path: Path) -> None:
-    """Replace folder ``path`` by the fully written folder ``tmp`` (old copy kept until done)."""
+    """Replace folder ``path`` by the fully written folder ``tmp``.
+
+    Where the OS allows it the two folders are exchanged in one atomic step, so ``path`` always
+    holds either the complete old results or the complete new ones, even if the process is
+    killed; elsewhere the old folder is moved aside first and removed only after the new one is
+    in place.
+    """
+    if path.exists() and _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old results
+        return
     old = None
     if path.exists():
         old = path.with_name(f".{path.name}.old-{os.getpid()}")
