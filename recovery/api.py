@@ -17,7 +17,7 @@ from recovery.data import ModelData, prepare
 from recovery.diagnose import explain_not_optimal
 from recovery.errors import InputError, UsageError
 from recovery.inputs import InputData, read_inputs
-from recovery.model import build_model
+from recovery.model import build_model as _build_model
 from recovery.overrides import Override, apply_overrides, parse_overrides
 from recovery.results import extract_results
 from recovery.solve import solve
@@ -34,6 +34,13 @@ __all__ = [
     "run_case",
     "solve_inputs",
 ]
+
+
+def build_model(data: InputData | ModelData, config=None):
+    """Build the LP from validated inputs (or already prepared :class:`ModelData`)."""
+    if isinstance(data, InputData):
+        data = prepare(data, config or data.case.config)
+    return _build_model(data, config)
 
 
 def package_version() -> str:

@@ -49,6 +49,7 @@ def check_all(res, data) -> None:
     check_magnet_balance(res, data)
     check_chain(res, data)
     check_capacity(res, data)
+    check_limits(res, data)
     check_costs(res, data)
 
 
@@ -297,3 +298,62 @@ def check_stocks(res, data) -> None:
         caps = param(data, cap_table)
         for k, v in lv.items():
             assert -TOL <= v <= caps.get(k[:2], float("inf")) + TOL, (k, v)
+
+
+def check_limits(res, data) -> None:
+    """Supplier caps, single-supplier share caps and capital budgets, from the result tables."""
+    imp = res.imports
+    for table, form, key in (
+        ("supply_cap", "oxide", "element"),
+        ("magnet_supply_cap", "magnet", "grade"),
+    ):
+        for (s, dest, item, y), cap in param(data, table).items():
+            rows = imp[
+                (imp.supplier == s) & (imp.form == form) & (imp[key] == item) & (imp.year == y)
+            ]
+            if dest != "all":
+                rows = rows[rows.nation == dest]
+            assert rows.import_t.sum() <= cap + TOL * max(1, cap), (table, s, dest, item, y)
+    recipe = param(data, "grade_recipe")
+    ro = res.route_output
+    for (scope, e), sigma in param(data, "share_cap").items():
+        for y in data.case.years:
+            by_sup = defaultdict(float)
+            sub = (
+                imp[imp.year == y]
+                if scope == "all"
+                else imp[(imp.year == y) & (imp.nation == scope)]
+            )
+            for r in sub.itertuples(index=False):
+                if r.form == "oxide" and r.element == e:
+                    by_sup[r.supplier] += r.import_t
+                elif r.form == "magnet":
+                    by_sup[r.supplier] += recipe.get((r.grade, e), 0.0) * r.import_t
+            rsub = ro[ro.year == y] if scope == "all" else ro[(ro.year == y) & (ro.nation == scope)]
+            other = rsub[(rsub.form == "oxide") & (rsub.element == e)].output_t.sum()
+            for r in rsub[rsub.form.isin(["alloy", "magnet"])].itertuples(index=False):
+                other += recipe.get((r.grade, e), 0.0) * r.output_t
+            if scope != "all":
+                fl = res.flows[(res.flows.destination == scope) & (res.flows.year == y)]
+                other += fl[(fl.form == "oxide") & (fl.element == e)].flow_t.sum()
+                for r in fl[fl.form == "magnet"].itertuples(index=False):
+                    other += recipe.get((r.grade, e), 0.0) * r.flow_t
+            total = sum(by_sup.values()) + other
+            for s, q in by_sup.items():
+                assert q <= sigma * total + TOL * max(1, total), (scope, e, y, s, q, total)
+    capex, cf = param(data, "capex"), param(data, "capex_factor")
+    cap = res.capacity
+    for (n, y), budget in param(data, "capital_budget").items():
+        rows = cap[(cap.nation == n) & (cap.year == y)]
+        spent = sum(capex[r.process] * cf.get(n, 1.0) * r.build_t for r in rows.itertuples())
+        assert spent <= budget + TOL * max(1, budget), (n, y, spent, budget)
+    for n, budget in param(data, "capital_budget_total").items():
+        rows = cap[cap.nation == n]
+        spent = sum(capex[r.process] * cf.get(n, 1.0) * r.build_t for r in rows.itertuples())
+        assert spent <= budget + TOL * max(1, budget), (n, spent, budget)
+    tr = res.transfers
+    if not tr.empty:
+        assert (tr.paid_usd <= tr.entitlement_usd + TOL * tr.entitlement_usd.abs().clip(1)).all()
+        for (n, y), budget in param(data, "public_budget").items():
+            paid = tr[(tr.nation == n) & (tr.year == y)].paid_usd.sum()
+            assert paid <= budget + TOL * max(1, budget), (n, y, paid, budget)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,13 @@ def test_direct_arbitrage_is_an_input_error(toy_copy):
     with pytest.raises(recovery.InputError) as exc:
         recovery.run_case(toy_copy, overrides=[{"set": "import_price[supplier=CN,element=Nd]=0"}])
     assert [i.rule for i in exc.value.issues] == ["arbitrage"]
+
+
+def test_time_limit_is_reported_not_returned():
+    """A time limit reached before an optimum is a status, never a result."""
+    case = recovery.load_case(Path(__file__).parent.parent / "models" / "quad_baseline")
+    case = case.with_settings({"solver": {"time_limit": 1e-4}})
+    with pytest.raises(NotOptimalError) as exc:
+        recovery.run_case(case)
+    assert exc.value.status == "Time limit reached"
+    assert "time limit" in exc.value.explanation

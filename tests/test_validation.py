@@ -416,3 +416,33 @@ def test_cli_usage_errors_exit_2():
     assert _cli("run", "models/toy", "--no-such-flag").returncode == 2
     r = _cli("run", "no_such_case")
     assert r.returncode == 2 and "No case" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_oversized_file(toy_copy):
+    with open(toy_copy / "demand.csv", "a") as f:
+        f.write(("#" * 999 + "\n") * 21_000)
+    assert "file-size" in {i.rule for i in _issues(toy_copy)}
+
+
+def test_key_format(toy_copy):
+    _edit(toy_copy, "product.csv", "motor,Motors", "mo tor!,Motors")
+    assert "key-format" in {i.rule for i in _issues(toy_copy)}
+
+
+def test_empty_required_table(toy_copy):
+    (toy_copy / "demand.csv").write_text(
+        "nation,grade,year,value,unit,low,high,source,basis,note\n"
+    )
+    issues = _issues(toy_copy)
+    assert any(i.rule == "table-empty" and "demand" in i.file for i in issues)
+
+
+def test_step_by_step_api():
+    """The documented steps give the same answer as run_case."""
+    case = recovery.load_case(Path(__file__).parent.parent / "models" / "toy")
+    data = recovery.read_inputs(case)
+    assert recovery.validate(data) == []
+    m = recovery.build_model(data)
+    info = recovery.solve(m)
+    res = recovery.extract_results(m, info)
+    assert res.objective == pytest.approx(52_978_000)
