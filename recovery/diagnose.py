@@ -235,6 +235,50 @@ def _relaxation(h: highspy.Highs, names: dict, m, top: int = 8) -> list[str]:
     return [c[1] for c in changes[:top]] + extra
 
 
+_ACTIVITY = {
+    "v_sell": "sales of {2} {1} by {0} in {3}",
+    "v_make": "magnets ({1}) made from oxide in {0} in {2}",
+    "v_resinter": "alloy ({1}) re-sintered in {0} in {2}",
+    "v_build": "new {1} capacity in {0} decided in {2}",
+    "v_import": "purchases of {3} {2} from {0} by {1} in {4}",
+    "v_ship": "shipments of {3} {0} from {1} to {2} in {4}",
+    "v_feed": "{2} concentrate ({3}) fed to {1} in {0} in {4}",
+    "v_preprocess": "{1} pre-processed by {2} in {0} in {3}",
+    "v_collect": "collection of {1} in {0}, tier {2}, in {3}",
+    "v_stock": "the {2} {1} stock in {0} at the end of {3}",
+}
+
+
+def describe_activity(var) -> str:
+    """A phrase for a variable (an activity of the plan)."""
+    name = var.parent_component().name
+    idx = var.index()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    text = _ACTIVITY.get(name)
+    return text.format(*idx) if text else f"{name}[{', '.join(map(str, idx))}]"
+
+
+def _unbounded_ray(h: highspy.Highs, names: dict, top: int = 8) -> list[str]:
+    """The activities along which the cost falls without limit (HiGHS primal ray)."""
+    h.setOptionValue("presolve", "off")
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kUnbounded:
+        return []
+    status, has_ray, ray = h.getPrimalRay()
+    if status != highspy.HighsStatus.kOk or not has_ray:
+        return []
+    lp = h.getLp()
+    moves = sorted(
+        ((abs(v), lp.col_names_[j]) for j, v in enumerate(ray) if abs(v) > 1e-9), reverse=True
+    )
+    out = []
+    for _w, name in moves:
+        obj = names.get(name)
+        if obj is not None and not hasattr(obj, "body"):
+            out.append(describe_activity(obj))
+    return out[:top] + ([f"... and {len(out) - top} more"] if len(out) > top else [])
+
+
 def explain_not_optimal(m: pyo.ConcreteModel, info: SolveInfo) -> NotOptimalError:
     """A :class:`NotOptimalError` naming the status and, for infeasible plans, why."""
     text = _STATUS_TEXT.get(info.status, f"HiGHS ended with status '{info.status}'.")
@@ -264,4 +308,14 @@ def explain_not_optimal(m: pyo.ConcreteModel, info: SolveInfo) -> NotOptimalErro
             )
             parts += [f"  - {c}" for c in changes]
         text = "\n".join(parts)
+    if info.status in ("Unbounded", "Primal infeasible or unbounded") and h is not None and names:
+        try:
+            ray = _unbounded_ray(h, names)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("unbounded ray failed: %s", exc)
+            ray = []
+        if ray:
+            text += "\nThese activities can grow together without limit, each step lowering the "
+            text += "cost (a price or credit exceeds the cost of the chain that earns it):\n"
+            text += "\n".join(f"  - {r}" for r in ray)
     return NotOptimalError(info.status, text)
