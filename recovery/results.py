@@ -340,16 +340,47 @@ def _route_output(m, d: ModelData) -> pd.DataFrame:
 def _transfers(m, d: ModelData) -> pd.DataFrame:
     """Entitlements and transfers paid per nation, year and kind.
 
+    Capital subsidies are counted in the year the build is decided (as budgets count them).
     Investor perspective: what the LP chose to draw (within entitlements and public budgets).
     Alliance perspective: transfers do not affect the plan; they are what the schemes would pay
     for it: entitlements, scaled down pro rata where a yearly or total public budget is short.
     """
+    from recovery.model.money import subsidy_rate
+
     rows = []
     for n, y, k in m.ENTITLEMENT:
+        if k == "capex_subsidy":  # owed and paid when the build is decided, per process
+            for x in d.processes:
+                rate = subsidy_rate(d, n, x)
+                if rate <= 0 or (n, x, y) not in m.BUILDS:
+                    continue
+                ent = rate * _v(m.v_build[n, x, y])
+                paid = _v(m.v_capital_subsidy[n, x, y]) if (n, x, y) in m.CAPITAL_SUBSIDY else None
+                rows.append(
+                    {
+                        "nation": n,
+                        "year": y,
+                        "kind": k,
+                        "process": x,
+                        "entitlement_usd": ent,
+                        "paid_usd": paid,
+                    }
+                )
+            continue
         ent = _v(m.e_entitlement[n, y, k])
         paid = _v(m.v_transfer[n, y, k]) if (n, y, k) in m.TRANSFER else None
-        rows.append({"nation": n, "year": y, "kind": k, "entitlement_usd": ent, "paid_usd": paid})
-    df = pd.DataFrame(rows, columns=["nation", "year", "kind", "entitlement_usd", "paid_usd"])
+        rows.append(
+            {
+                "nation": n,
+                "year": y,
+                "kind": k,
+                "process": "",
+                "entitlement_usd": ent,
+                "paid_usd": paid,
+            }
+        )
+    cols = ["nation", "year", "kind", "process", "entitlement_usd", "paid_usd"]
+    df = pd.DataFrame(rows, columns=cols)
     if df.empty or d.config.perspective == "investor":
         return df
     df["paid_usd"] = df["entitlement_usd"]

@@ -192,22 +192,27 @@ def test_stockpile_bridges_an_export_stop():
 
 
 def test_subsidy_is_a_transfer():
-    """A 50 % capital subsidy on HPMS changes nothing for the alliance; the investor's cost falls
-    by the annualised subsidy, limited by the public budget."""
+    """A 50 % capital subsidy on HPMS changes nothing for the alliance. It is owed when a build
+    is decided (10,000 USD per t/yr: 80 t/yr in 2030, 40 in 2031) and limited by the public
+    budget of that year; the investor is credited the paid subsidy like capital, as an annuity
+    of half of it in each year in service inside the horizon."""
     ov = ("set", "capex_subsidy[nation=US,process=hpms]=0.5")
-    res = run(ov, ("set", "public_budget[nation=US,year=2030]=300000"))
+    budget = ("set", "public_budget[nation=US,year=2030]=300000")
+    res = run(ov, budget)
     assert res.objective == pytest.approx(BASE)
     tr = res.transfers.set_index(["year", "kind"])
-    assert tr.loc[(2030, "capex_subsidy"), "entitlement_usd"] == pytest.approx(80 * 5_000)
+    assert tr.loc[(2030, "capex_subsidy"), "entitlement_usd"] == pytest.approx(80 * 10_000)
     assert tr.loc[(2030, "capex_subsidy"), "paid_usd"] == pytest.approx(300_000)
-    inv = run(
-        ov,
-        ("set", "public_budget[nation=US,year=2030]=300000"),
-        settings={"perspective": "investor"},
-    )
-    assert inv.objective == pytest.approx(BASE - 300_000 - 120 * 5_000)
+    assert tr.loc[(2031, "capex_subsidy"), "paid_usd"] == pytest.approx(40 * 10_000)
+    inv = run(ov, budget, settings={"perspective": "investor"})
+    # 2030 build: 300,000 paid -> credited 150,000 in 2030 and in 2031; 2031 build: 400,000 paid
+    # -> 200,000 credited in 2031 (its second year lies beyond the horizon)
+    credit = 150_000 * 2 + 200_000
+    assert inv.objective == pytest.approx(BASE - credit)
     costs = inv.costs.groupby("component")["usd"].sum()
-    assert costs["transfers"] == pytest.approx(-(300_000 + 600_000))
+    assert costs["transfers"] == pytest.approx(-credit)
+    itr = inv.transfers.set_index(["year", "kind"])
+    assert itr.loc[(2030, "capex_subsidy"), "paid_usd"] == pytest.approx(300_000)
 
 
 def test_discounting_and_cost_of_capital():

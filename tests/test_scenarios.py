@@ -144,9 +144,22 @@ def test_ncmm_push_transfers_lower_the_investor_cost_within_budgets():
     costs = res.costs
     alliance_cost = float(costs[costs.component != "transfers"].discounted_usd.sum())
     tr = res.transfers
-    paid_pv = sum(r.paid_usd * discount(data, r.year) for r in tr.itertuples(index=False))
-    assert paid_pv > 0
-    assert res.objective == pytest.approx(alliance_cost - paid_pv, rel=REL)
+    # flows are credited when paid; capital subsidies like the capital they pay for: an annuity
+    # (capital recovery factor at the nation's cost of capital) in each year in service
+    life, lead = balances.param(data, "lifetime"), balances.param(data, "lead_time")
+    coc = balances.param(data, "cost_of_capital")
+    end = data.case.years[-1]
+    credit = 0.0
+    for r in tr.itertuples(index=False):
+        if r.kind != "capex_subsidy":
+            credit += r.paid_usd * discount(data, r.year)
+            continue
+        L, ld, i = int(round(life[r.process])), int(lead.get(r.process, 0)), coc[r.nation]
+        crf = i * (1 + i) ** L / ((1 + i) ** L - 1) if i > 0 else 1 / L
+        for y in range(r.year + ld, min(r.year + ld + L, end + 1)):
+            credit += crf * r.paid_usd * discount(data, y)
+    assert credit > 0
+    assert res.objective == pytest.approx(alliance_cost - credit, rel=REL)
     assert res.objective < alliance_cost
     # every transfer within its entitlement and the public budgets
     assert (tr.paid_usd <= tr.entitlement_usd + 1e-6 * (1 + tr.entitlement_usd.abs())).all()

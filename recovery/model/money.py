@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from recovery.case import CaseConfig
-from recovery.data import ModelData, crf
+from recovery.data import ModelData
 from recovery.model.capacity import throughput
 from recovery.model.objective import variable_cost
 
@@ -65,9 +65,7 @@ def entitlement(m, n, y, kind):
     r"""What the schemes owe in nation n in year y for the plan (an expression) [USD].
 
     .. math::
-        T^{cap}_{n,y} = \sum_x \mathrm{CRF}(i_n, L_x)
-            \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x})
-            \sum_{b:\ b+\ell_x \le y < b+\ell_x+L_x} B_{n,x,b}
+        T^{cap}_{n,y} = \sum_x \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x})\, B_{n,x,y}
         \quad T^{op}_{n,y} = \sum_x o_{n,x} F_{n,x,y}
         \quad T^{off}_{n,y} = \sum_x \theta_{n,x} (c^{var}_x F_{n,x,y} + c^{fix}_x K_{n,x,y})
 
@@ -88,13 +86,8 @@ def entitlement(m, n, y, kind):
     if kind == "capex_subsidy":
         for x in m.PROCESSES:
             rate = subsidy_rate(d, n, x)
-            if rate <= 0:
-                continue
-            lead, life = p["lead_time"][x], p["lifetime"][x]
-            annuity = crf(p["cost_of_capital"][n], life) * rate
-            for b in m.builds_of.get((n, x), ()):
-                if b + lead <= y < b + lead + life:
-                    expr += annuity * m.v_build[n, x, b]
+            if rate > 0 and (n, x, y) in m.BUILDS:
+                expr += rate * m.v_build[n, x, y]
     elif kind == "opex_support":
         for x in m.PROCESSES:
             o = p["opex_support"].get((n, x), 0.0)
@@ -122,18 +115,39 @@ def transfer_limit(m, n, y, kind):
     return m.v_transfer[n, y, kind] <= m.e_entitlement[n, y, kind]
 
 
+def capital_subsidy_limit(m, n, x, b):
+    r"""A capital subsidy paid for a build cannot exceed what the scheme owes for it.
+
+    .. math::
+        G_{n,x,b} \le \min(s_{n,x} \kappa_n c^{cap}_x,\ \bar s_{n,x})\, B_{n,x,b}
+
+    ======================  =============================  =======================================
+    :math:`G_{n,x,b}`       ``v_capital_subsidy[n,x,b]``   subsidy paid when the build is decided
+                                                           [USD]; credited to the investor as
+                                                           :math:`\mathrm{CRF}(i_n, L_x) G` in each
+                                                           year in service inside the horizon
+    ======================  =============================  =======================================
+    """
+    return m.v_capital_subsidy[n, x, b] <= subsidy_rate(m.data, n, x) * m.v_build[n, x, b]
+
+
+def paid(m, n, y):
+    """Transfers paid by nation n in year y: flows plus capital subsidies of its builds."""
+    expr = sum(m.v_transfer[n, y, k] for k in TRANSFER_KINDS if (n, y, k) in m.TRANSFER)
+    return expr + sum(m.v_capital_subsidy[k] for k in m.subsidies_of.get((n, y), ()))
+
+
 def public_budget(m, n, y):
     r"""Transfers paid in a year stay within the public budget:
-    :math:`\sum_k T_{n,y,k} \le \bar P_{n,y}` (``public_budget[n,y]``)."""
-    kinds = [k for k in TRANSFER_KINDS if (n, y, k) in m.TRANSFER]
-    return sum(m.v_transfer[n, y, k] for k in kinds) <= m.data.p["public_budget"][n, y]
+    :math:`\sum_k T_{n,y,k} + \sum_x G_{n,x,y} \le \bar P_{n,y}` (``public_budget[n,y]``)."""
+    return paid(m, n, y) <= m.data.p["public_budget"][n, y]
 
 
 def public_budget_total(m, n):
     r"""Transfers paid over the horizon stay within the total public budget:
-    :math:`\sum_{y,k} T_{n,y,k} \le \bar P_{n}` (``public_budget_total[n]``)."""
-    rows = [(nn, y, k) for (nn, y, k) in m.TRANSFER if nn == n]
-    return sum(m.v_transfer[r] for r in rows) <= m.data.p["public_budget_total"][n]
+    :math:`\sum_{y} (\sum_k T_{n,y,k} + \sum_x G_{n,x,y}) \le \bar P_{n}`
+    (``public_budget_total[n]``)."""
+    return sum(paid(m, n, y) for y in m.YEARS) <= m.data.p["public_budget_total"][n]
 
 
 def _has_entitlement(d: ModelData, n: str, kind: str) -> bool:
@@ -175,15 +189,26 @@ def add_money(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     m.ENTITLEMENT = pyo.Set(dimen=3, initialize=rows)
     m.e_entitlement = pyo.Expression(m.ENTITLEMENT, rule=entitlement)
     investor = config.perspective == "investor"
-    m.TRANSFER = pyo.Set(dimen=3, initialize=rows if investor else [])
+    flows = [r for r in rows if r[2] != "capex_subsidy"]
+    m.TRANSFER = pyo.Set(dimen=3, initialize=flows if investor else [])
     m.v_transfer = pyo.Var(m.TRANSFER, domain=pyo.NonNegativeReals, doc="transfer paid [USD]")
     m.transfer_limit = pyo.Constraint(m.TRANSFER, rule=transfer_limit)
-    paid_in = {(n, y) for (n, y, _k) in m.TRANSFER}
+    subsidised = [(n, x, b) for (n, x, b) in m.BUILDS if investor and subsidy_rate(d, n, x) > 0]
+    m.CAPITAL_SUBSIDY = pyo.Set(dimen=3, initialize=subsidised)
+    m.v_capital_subsidy = pyo.Var(
+        m.CAPITAL_SUBSIDY, domain=pyo.NonNegativeReals, doc="capital subsidy paid [USD]"
+    )
+    m.capital_subsidy_limit = pyo.Constraint(m.CAPITAL_SUBSIDY, rule=capital_subsidy_limit)
+    by_year: dict = {}
+    for n, x, b in subsidised:
+        by_year.setdefault((n, b), []).append((n, x, b))
+    m.subsidies_of = by_year
+    paid_in = {(n, y) for (n, y, _k) in m.TRANSFER} | set(by_year)
     m.PUBLIC_BUDGET = pyo.Set(
         dimen=2, initialize=[k for k in sorted(d.p["public_budget"]) if k in paid_in]
     )
     m.public_budget = pyo.Constraint(m.PUBLIC_BUDGET, rule=public_budget)
-    paying = {n for (n, _y, _k) in m.TRANSFER}
+    paying = {n for (n, _y) in paid_in}
     m.PUBLIC_BUDGET_TOTAL = pyo.Set(
         initialize=[n for n in sorted(d.p["public_budget_total"]) if n in paying]
     )

@@ -26,8 +26,9 @@ with components :math:`c` (``e_cost[n,y,c]``):
 * ``sales``: minus market value of surplus, :math:`-\pi^{mkt}_{f,i} S_{n,f,i,y}`;
 * ``holding``: stock holding cost, :math:`h_{n,f} Z_{n,f,i,y}`;
 * ``unmet``: penalty on unmet demand, :math:`\pi^{U}_g U_{n,g,y} + \pi^{U}_e U^{ox}_{n,e,y}`;
-* ``transfers`` (investor perspective only): minus subsidies, support, offsets and floor top-ups
-  received, :math:`-\sum_k T_{n,y,k}`.
+* ``transfers`` (investor perspective only): minus support, offsets and floor top-ups received,
+  :math:`-\sum_k T_{n,y,k}`, and capital subsidies credited as annuities like the capital they
+  pay for, :math:`-\mathrm{CRF}(i_n, L_x) G_{n,x,b}` in each year in service inside the horizon.
 
 Subsidies and price floors are transfers between nations' treasuries and firms: they never enter
 the alliance objective (the investor perspective, a later family, counts them).
@@ -111,6 +112,11 @@ def cost_terms(m, d: ModelData) -> dict:
             terms[n, y, "holding"].append((c, m.v_stock[n, f, i, y]))
     for n, y, k in m.TRANSFER:
         terms[n, y, "transfers"].append((-1.0, m.v_transfer[n, y, k]))
+    for n, x, b in m.CAPITAL_SUBSIDY:  # credited like the capital it pays for
+        lead, life = p["lead_time"][x], p["lifetime"][x]
+        annuity = crf(p["cost_of_capital"][n], life)
+        for y in range(b + lead, min(b + lead + life, end + 1)):
+            terms[n, y, "transfers"].append((-annuity, m.v_capital_subsidy[n, x, b]))
     for s, n, f, i, y in m.IMPORTS:
         price = p["import_price"][s, i] if f == "oxide" else p["magnet_import_price"][s, i]
         terms[n, y, "imports"].append((price, m.v_import[s, n, f, i, y]))
