@@ -1,7 +1,8 @@
 """Golden values: every case with an expected.json reproduces its objective and headline KPIs.
 
-Rewrite with ``pytest tests/test_cases.py --update-expected --reason "why"``; each rewrite adds a
-dated entry to the file's changelog, so every change of a golden number has a reason.
+Rewrite with ``pytest tests/test_cases.py -k CASE --update-expected --reason "why"`` (``-k``
+selects the case; without it every case is rewritten); each rewrite adds a dated entry to the
+file's changelog, so every change of a golden number has a reason.
 """
 
 from __future__ import annotations
