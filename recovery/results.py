@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.base.expression import ExpressionData
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import NumericExpression
 
 from recovery.data import ModelData
 from recovery.model.capacity import throughput
@@ -129,9 +133,36 @@ def swap_in(tmp: Path, path: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _v(x) -> float:
+class _NoValue(Exception):
+    pass
+
+
+def _eval(x):
+    """``pyo.value(x)`` for a solved model, without Pyomo's generic visitor (same arithmetic:
+    each node's own ``_apply_operation`` on its arguments' values, in the same order)."""
+    cls = x.__class__
+    if cls is VarData:
+        v = x._value
+        if v is None:
+            raise _NoValue
+        return v
+    if cls in native_numeric_types:
+        return x
+    if cls is ExpressionData:
+        return _eval(x.expr)
+    if isinstance(x, NumericExpression):
+        return x._apply_operation([_eval(a) for a in x.args])
     v = pyo.value(x, exception=False)
-    return 0.0 if v is None else float(v)
+    if v is None:
+        raise _NoValue
+    return v
+
+
+def _v(x) -> float:
+    try:
+        return float(_eval(x))
+    except _NoValue:
+        return 0.0
 
 
 def extract_results(m: pyo.ConcreteModel, info: SolveInfo, meta: dict | None = None) -> Results:
