@@ -283,9 +283,16 @@ def check_index_keys(data: InputData) -> list[Issue]:
                 for i in df.index:
                     v = df.at[i, col]
                     if not re.match(r"^[A-Z]{3}$", v):
-                        issues.append(Issue(_file(data, spec.name, df, i), "currency",
-                                            "currency must be an ISO 4217 code (e.g. INR)",
-                                            row=_row(df, i), column=col, value=v))
+                        issues.append(
+                            Issue(
+                                _file(data, spec.name, df, i),
+                                "currency",
+                                "currency must be an ISO 4217 code (e.g. INR)",
+                                row=_row(df, i),
+                                column=col,
+                                value=v,
+                            )
+                        )
                 continue
             if ref == "tier":
                 for i in df.index:
