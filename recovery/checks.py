@@ -218,29 +218,28 @@ def check_provenance(data: InputData) -> list[Issue]:
     """Every row names its source and a basis from the allowed list."""
     issues = []
     for spec, df in _tables(data):
-        for i in df.index:
-            if not df.at[i, "source"]:
-                issues.append(
-                    Issue(
-                        _file(data, spec.name, df, i),
-                        "source-missing",
-                        "every value needs a source",
-                        row=_row(df, i),
-                        column="source",
-                        fix="name the source key (see inputs/SOURCES.md)",
-                    )
+        for i in df.index[df["source"] == ""]:
+            issues.append(
+                Issue(
+                    _file(data, spec.name, df, i),
+                    "source-missing",
+                    "every value needs a source",
+                    row=_row(df, i),
+                    column="source",
+                    fix="name the source key (see inputs/SOURCES.md)",
                 )
-            if df.at[i, "basis"] not in BASES:
-                issues.append(
-                    Issue(
-                        _file(data, spec.name, df, i),
-                        "basis",
-                        f"basis must be one of {', '.join(BASES)}",
-                        row=_row(df, i),
-                        column="basis",
-                        value=df.at[i, "basis"],
-                    )
+            )
+        for i in df.index[~df["basis"].isin(BASES)]:
+            issues.append(
+                Issue(
+                    _file(data, spec.name, df, i),
+                    "basis",
+                    f"basis must be one of {', '.join(BASES)}",
+                    row=_row(df, i),
+                    column="basis",
+                    value=df.at[i, "basis"],
                 )
+            )
     return issues
 
 
@@ -253,7 +252,10 @@ def check_index_keys(data: InputData) -> list[Issue]:
             ref = INDEX_SETS[col]
             extra = set(spec.extra_keys.get(col, ()))
             if ref == "year":
-                for i in df.index:
+                bad = ~df[col].str.fullmatch(r"\d{4}") | (
+                    False if spec.history else ~df[col].isin(years)
+                )
+                for i in df.index[bad]:
                     v = df.at[i, col]
                     if not re.match(r"^\d{4}$", v):
                         issues.append(
@@ -280,7 +282,7 @@ def check_index_keys(data: InputData) -> list[Issue]:
                         )
                 continue
             if ref == "currency":
-                for i in df.index:
+                for i in df.index[~df[col].str.fullmatch(r"[A-Z]{3}")]:
                     v = df.at[i, col]
                     if not re.match(r"^[A-Z]{3}$", v):
                         issues.append(
@@ -295,7 +297,7 @@ def check_index_keys(data: InputData) -> list[Issue]:
                         )
                 continue
             if ref == "tier":
-                for i in df.index:
+                for i in df.index[~df[col].str.fullmatch(r"[1-9]\d*")]:
                     v = df.at[i, col]
                     if not re.match(r"^[1-9]\d*$", v):
                         issues.append(
@@ -312,26 +314,25 @@ def check_index_keys(data: InputData) -> list[Issue]:
             allowed = keys(data, ref) | extra
             if ref == "form" and spec.forms:
                 allowed = set(spec.forms)
-            for i in df.index:
+            for i in df.index[~df[col].isin(allowed)]:
                 v = df.at[i, col]
-                if v not in allowed:
-                    close = [k for k in allowed if k.lower() == v.lower().strip()]
-                    hint = (
-                        f"did you mean '{close[0]}'?"
-                        if close
-                        else (f"use one of: {', '.join(sorted(allowed))}")
+                close = [k for k in allowed if k.lower() == v.lower().strip()]
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else (f"use one of: {', '.join(sorted(allowed))}")
+                )
+                issues.append(
+                    Issue(
+                        _file(data, spec.name, df, i),
+                        "key-unknown",
+                        f"unknown {col} '{v}'",
+                        row=_row(df, i),
+                        column=col,
+                        value=v,
+                        fix=hint,
                     )
-                    issues.append(
-                        Issue(
-                            _file(data, spec.name, df, i),
-                            "key-unknown",
-                            f"unknown {col} '{v}'",
-                            row=_row(df, i),
-                            column=col,
-                            value=v,
-                            fix=hint,
-                        )
-                    )
+                )
     return issues
 
 
@@ -354,11 +355,22 @@ def check_duplicates(data: InputData) -> list[Issue]:
     return issues
 
 
+def _range_suspects(df: pd.DataFrame, spec: TableSpec) -> pd.Series:
+    """Rows that may break a range rule (the rule-by-rule check then runs on these only)."""
+    v, lo, hi = df["value"], df["low"], df["high"]
+    bad = pd.Series(False, index=df.index)
+    for x in (v, lo, hi):
+        bad |= (x < spec.lo) | (x > spec.hi)
+        if spec.integer:
+            bad |= x.notna() & (x != x.round())
+    return bad | (lo > hi) | (v < lo) | (v > hi)
+
+
 def check_ranges(data: InputData) -> list[Issue]:
     """Values lie within the schema's bounds and within their own low-high range."""
     issues = []
     for spec, df in _tables(data):
-        for i in df.index:
+        for i in df.index[_range_suspects(df, spec)]:
             v, lo, hi = df.at[i, "value"], df.at[i, "low"], df.at[i, "high"]
             f, row = _file(data, spec.name, df, i), _row(df, i)
             for col, x in (("value", v), ("low", lo), ("high", hi)):

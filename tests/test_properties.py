@@ -47,6 +47,7 @@ MONEY = (
     "public_budget_total",
     "stock_holding_cost",
     "resinter_cost",
+    "fx_rate",
 )
 
 toy_values = st.fixed_dictionaries(

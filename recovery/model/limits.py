@@ -64,6 +64,13 @@ def element_supply(m, d: ModelData, n, e, y):
     return by_source
 
 
+def _supply_cached(m, d: ModelData, n, e, y) -> dict:
+    key = (n, e, y)
+    if key not in m.supply_cache:
+        m.supply_cache[key] = element_supply(m, d, n, e, y)
+    return m.supply_cache[key]
+
+
 def share_cap(m, scope, e, s, y):
     r"""No single supplier provides more than a share of a nation's (or the alliance's) supply.
 
@@ -82,11 +89,14 @@ def share_cap(m, scope, e, s, y):
     nations = list(m.NATIONS) if scope == "all" else [scope]
     total, mine = 0, 0
     for n in nations:
-        src = element_supply(m, d, n, e, y)
+        src = _supply_cached(m, d, n, e, y)
         for key, expr in src.items():
             if scope == "all" and key == "_other":
                 # receipts between partners cancel in the alliance total: count recovery only
-                expr = _recovery_only(m, d, n, e, y)
+                key = ("recovery", n, e, y)
+                if key not in m.supply_cache:
+                    m.supply_cache[key] = _recovery_only(m, d, n, e, y)
+                expr = m.supply_cache[key]
             total += expr
             if key == s:
                 mine += expr
@@ -133,4 +143,5 @@ def add_limits(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
         sup = sorted(set().union(*(carries[n, e] for n in nations)))
         rows += [(scope, e, s, y) for s in sup for y in d.years]
     m.SHARE_CAP = pyo.Set(dimen=4, initialize=rows)
+    m.supply_cache = {}  # element supply per (nation, element, year), shared by share_cap rows
     m.share_cap = pyo.Constraint(m.SHARE_CAP, rule=share_cap)
