@@ -24,7 +24,9 @@ MAX_RUNS = 8
 @st.cache_resource
 def pool() -> ProcessPoolExecutor:
     workers = int(os.environ.get("RECOVERY_APP_WORKERS", min(4, os.cpu_count() or 1)))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    ex.submit(sup.warm_up)  # start a worker and its imports while this session reads inputs
+    return ex
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -279,6 +281,7 @@ def main() -> None:
     if not cases:
         st.error("No cases found under models/.")
         return
+    pool()
     init_state(cases)
     for p in ss.pop("url_problems", []):
         st.warning(p)

@@ -85,6 +85,17 @@ def case_for(req: RunRequest):
     return case.with_settings(dict(req.settings))
 
 
+def warm_up() -> bool:
+    """Process-pool warm-up: import the solver stack so the first real solve starts at once."""
+    import highspy  # noqa: F401
+    import pyomo.environ  # noqa: F401
+
+    from recovery.solve import highs_version
+
+    highs_version()
+    return True
+
+
 def solve_request(req: RunRequest) -> Outcome:
     """Process-pool worker: validate, build, solve and extract one run."""
     try:

@@ -114,6 +114,27 @@ def run(
 
 
 @app.command()
+def compare(
+    case: Annotated[str, typer.Argument(help="case name or folder")],
+    scenario: Annotated[
+        list[str] | None, typer.Option("--scenario", "-s", help="only these scenarios")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="also write a CSV")] = None,
+) -> None:
+    """Solve every scenario of a case and print their headline numbers side by side."""
+    from recovery.compare import scenario_table, to_markdown
+    from recovery.results import write_text_atomic
+
+    try:
+        df = scenario_table(case, scenario or None)
+    except RecoveryError as exc:
+        _fail(exc)
+    if out is not None:
+        write_text_atomic(out, df.to_csv(index=False))
+    typer.echo(to_markdown(df), nl=False)
+
+
+@app.command()
 def docs(
     root: Annotated[Path, typer.Option(help="repository root")] = Path("."),
     case: Annotated[str, typer.Option(help="case whose inputs ASSUMPTIONS.md lists")] = (

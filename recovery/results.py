@@ -35,6 +35,7 @@ TABLE_FILES = (
     "costs",
     "imports",
     "collection",
+    "arisings",
     "preprocessing",
     "route_feed",
     "route_output",
@@ -173,6 +174,7 @@ def extract_results(m: pyo.ConcreteModel, info: SolveInfo, meta: dict | None = N
     t["imports"] = _imports(m, d)
     t["sales"] = _sales(m, d)
     t["collection"] = _collection(m, d)
+    t["arisings"] = _arisings(t["collection"], d)
     t["preprocessing"] = _preprocessing(m, d)
     t["route_feed"] = pd.DataFrame(
         [(n, r, p, f, y, _v(m.v_feed[n, r, p, f, y])) for (n, r, p, f, y) in m.FEED],
@@ -338,6 +340,17 @@ def _collection(m, d: ModelData) -> pd.DataFrame:
             "cost_usd",
         ],
     )
+
+
+def _arisings(collection: pd.DataFrame, d: ModelData) -> pd.DataFrame:
+    """Magnet mass arising in end-of-life products (as used: derived or given) and collected."""
+    got = collection.groupby(["nation", "product", "year"])["collected_t"].sum().to_dict()
+    rows = [
+        (n, p, y, a, got.get((n, p, y), 0.0), got.get((n, p, y), 0.0) / a if a > 0 else 0.0)
+        for (n, p, y), a in sorted(d.p["arisings"].items())
+    ]
+    cols = ["nation", "product", "year", "arisings_t", "collected_t", "collected_share"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _preprocessing(m, d: ModelData) -> pd.DataFrame:

@@ -419,6 +419,22 @@ TABLES: tuple[TableSpec, ...] = (
         required=False,
     ),
     TableSpec(
+        "energy_price",
+        ("nation",),
+        "USD/kWh",
+        "Industrial electricity price in the nation.",
+        hi=2.0,
+        required=False,
+    ),
+    TableSpec(
+        "energy_use",
+        (_P,),
+        "kWh/t",
+        "Electricity used per tonne of feed processed (priced at the nation's energy_price).",
+        hi=1e5,
+        required=False,
+    ),
+    TableSpec(
         "resinter_cost",
         ("grade",),
         "USD/t",

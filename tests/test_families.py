@@ -235,3 +235,16 @@ def test_no_trade_option_closes_every_lane():
     assert res.flows.empty
     sales = res.sales[(res.sales.nation == "JP") & (res.sales.form == "oxide")]
     assert sales.set_index("year")["sold_t"][2030] == pytest.approx(0.228 * 200)
+
+
+def test_energy_price_times_use():
+    """1,000 kWh per t of HPMS feed at 0.1 USD/kWh in the US: +100 USD per t fed (80 + 120 t)."""
+    res = run(("set", "energy_use[process=hpms]=1000"), ("set", "energy_price[nation=US]=0.1"))
+    assert res.objective == pytest.approx(BASE + 100 * (80 + 120))
+
+
+def test_arisings_table_in_results():
+    res = run()
+    a = res.arisings.set_index(["nation", "product", "year"])
+    assert a.loc[("US", "hdd", 2031), "arisings_t"] == pytest.approx(150)
+    assert a.loc[("US", "hdd", 2031), "collected_share"] == pytest.approx(0.8)

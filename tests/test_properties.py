@@ -48,6 +48,7 @@ MONEY = (
     "stock_holding_cost",
     "resinter_cost",
     "fx_rate",
+    "energy_price",
 )
 
 toy_values = st.fixed_dictionaries(

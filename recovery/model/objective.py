@@ -13,9 +13,11 @@ with components :math:`c` (``e_cost[n,y,c]``):
   :math:`\mathrm{CRF}(i_n, L_x)\,\kappa_n\,c^{cap}_x\,B_{n,x,b}` for every year from commissioning
   :math:`b+\ell_x` to retirement, counted only inside the horizon;
 * ``fixed_om``: :math:`\omega_n c^{fix}_x K_{n,x,y}`;
-* ``variable_om``: :math:`\omega_n c^{var}_x F_{n,x,y}`, except that alloy re-sintered in magnet
-  making is charged :math:`\omega_n c^{res}_g H_{n,g,y}` instead (``resinter_cost``);
-  :math:`\omega_n` is the nation's ``opex_factor``;
+* ``variable_om``: :math:`(\omega_n c^{var}_x + e_x p^{el}_n) F_{n,x,y}`, except that alloy
+  re-sintered in magnet making is charged :math:`\omega_n c^{res}_g` (``resinter_cost``) instead
+  of :math:`\omega_n c^{var}_x`; :math:`\omega_n` is the nation's ``opex_factor``, :math:`e_x`
+  the process's ``energy_use`` [kWh/t] and :math:`p^{el}_n` the nation's ``energy_price``
+  [USD/kWh];
 * ``preprocessing``: labour per product, :math:`c^{pre}_{n,p,q} P_{n,p,q,y}`;
 * ``collection``: :math:`\sum_{p,k} c^{col}_{n,p,k} C_{n,p,k,y}`;
 * ``freight``: on shipments arriving in :math:`n`, :math:`\tau_{f,o,n} X` (times the product
@@ -65,11 +67,12 @@ def variable_cost(m, d: ModelData, n, x, y):
     """Variable operating cost of process x in n in year y (an expression) [USD]."""
     p = d.p
     f = p["opex_factor"][n]
+    power = p["energy_use"].get(x, 0.0) * p["energy_price"].get(n, 0.0)  # USD per t of feed
     if x != MAGNET_MAKING:
-        return f * p["variable_om"][x] * throughput(m, n, x, y)
-    expr = f * p["variable_om"][x] * sum(m.v_make[n, g, y] for g in m.GRADES)
+        return (f * p["variable_om"][x] + power) * throughput(m, n, x, y)
+    expr = (f * p["variable_om"][x] + power) * sum(m.v_make[n, g, y] for g in m.GRADES)
     return expr + sum(
-        f * p["resinter_cost"][g] * m.v_resinter[n, g, y] for g in m.items_of["alloy"]
+        (f * p["resinter_cost"][g] + power) * m.v_resinter[n, g, y] for g in m.items_of["alloy"]
     )
 
 
