@@ -42,6 +42,21 @@ class ModelData:
         basis = FORM_BASIS[form]
         return {"product": self.products, "element": self.elements, "grade": self.grades}[basis]
 
+    def sale_price(self, form: str, item: str) -> float:
+        """Market price of a tonne of ``item`` of ``form`` (from the form's price table)."""
+        table = {
+            "oxide": "oxide_price",
+            "mixed_oxide": "oxide_price",
+            "alloy": "magnet_price",
+            "magnet": "magnet_price",
+        }.get(form, "scrap_price")
+        return self.p[table][form, item]
+
+    def purchase_price(self, supplier: str, form: str, item: str) -> float:
+        """Delivered price of a tonne of oxide (per element) or magnet (per grade)."""
+        table = "import_price" if form == "oxide" else "magnet_import_price"
+        return self.p[table][supplier, item]
+
     def discount(self, year: int) -> float:
         """Present-value factor of a cost in ``year`` (base: the first modelled year)."""
         return (1.0 + self.config.discount_rate) ** -(year - self.years[0])

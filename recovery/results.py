@@ -261,7 +261,7 @@ def _imports(m, d: ModelData) -> pd.DataFrame:
     rows = []
     for s, n, f, i, y in m.IMPORTS:
         q = _v(m.v_import[s, n, f, i, y])
-        price = d.p["import_price"][s, i] if f == "oxide" else d.p["magnet_import_price"][s, i]
+        price = d.purchase_price(s, f, i)
         rows.append(
             {
                 "supplier": s,
@@ -290,12 +290,6 @@ def _imports(m, d: ModelData) -> pd.DataFrame:
 def _sales(m, d: ModelData) -> pd.DataFrame:
     rows = []
     for n, f, i, y in m.SALES:
-        table = {
-            "oxide": "oxide_price",
-            "mixed_oxide": "oxide_price",
-            "alloy": "magnet_price",
-            "magnet": "magnet_price",
-        }.get(f, "scrap_price")
         q = _v(m.v_sell[n, f, i, y])
         rows.append(
             {
@@ -304,7 +298,7 @@ def _sales(m, d: ModelData) -> pd.DataFrame:
                 **_split_item(f, i),
                 "year": y,
                 "sold_t": q,
-                "revenue_usd": q * d.p[table][f, i],
+                "revenue_usd": q * d.sale_price(f, i),
             }
         )
     cols = ["nation", "form", "product", "element", "grade", "year", "sold_t", "revenue_usd"]

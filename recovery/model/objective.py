@@ -121,16 +121,9 @@ def cost_terms(m, d: ModelData) -> dict:
         for y in range(b + lead, min(b + lead + life, end + 1)):
             terms[n, y, "transfers"].append((-annuity, m.v_capital_subsidy[n, x, b]))
     for s, n, f, i, y in m.IMPORTS:
-        price = p["import_price"][s, i] if f == "oxide" else p["magnet_import_price"][s, i]
-        terms[n, y, "imports"].append((price, m.v_import[s, n, f, i, y]))
+        terms[n, y, "imports"].append((d.purchase_price(s, f, i), m.v_import[s, n, f, i, y]))
     for n, f, i, y in m.SALES:
-        table = {
-            "oxide": "oxide_price",
-            "mixed_oxide": "oxide_price",
-            "alloy": "magnet_price",
-            "magnet": "magnet_price",
-        }.get(f, "scrap_price")
-        terms[n, y, "sales"].append((-p[table][f, i], m.v_sell[n, f, i, y]))
+        terms[n, y, "sales"].append((-d.sale_price(f, i), m.v_sell[n, f, i, y]))
     for n, g, y in m.MAGNET:
         terms[n, y, "unmet"].append((p["unmet_penalty"][g], m.v_unmet[n, g, y]))
     for n, e, y in m.UNMET_OXIDE:
