@@ -243,6 +243,14 @@ def check_provenance(data: InputData) -> list[Issue]:
     return issues
 
 
+#: index columns whose keys are not a set's members but follow a pattern: (regex, message)
+_PATTERNS = {
+    "year": (r"\d{4}", "year must be a four-digit number"),
+    "currency": (r"[A-Z]{3}", "currency must be an ISO 4217 code (e.g. INR)"),
+    "tier": (r"[1-9]\d*", "tier must be a whole number 1, 2, ..."),
+}
+
+
 def check_index_keys(data: InputData) -> list[Issue]:
     """Index columns hold known keys; years lie in the horizon (unless history is allowed)."""
     issues = []
@@ -251,24 +259,22 @@ def check_index_keys(data: InputData) -> list[Issue]:
         for col in spec.index:
             ref = INDEX_SETS[col]
             extra = set(spec.extra_keys.get(col, ()))
-            if ref == "year":
-                bad = ~df[col].str.fullmatch(r"\d{4}") | (
-                    False if spec.history else ~df[col].isin(years)
-                )
-                for i in df.index[bad]:
-                    v = df.at[i, col]
-                    if not re.match(r"^\d{4}$", v):
-                        issues.append(
-                            Issue(
-                                _file(data, spec.name, df, i),
-                                "year",
-                                "year must be a four-digit number",
-                                row=_row(df, i),
-                                column=col,
-                                value=v,
-                            )
+            if ref in _PATTERNS:
+                pattern, message = _PATTERNS[ref]
+                for i in df.index[~df[col].str.fullmatch(pattern)]:
+                    issues.append(
+                        Issue(
+                            _file(data, spec.name, df, i),
+                            ref,
+                            message,
+                            row=_row(df, i),
+                            column=col,
+                            value=df.at[i, col],
                         )
-                    elif v not in years and not spec.history:
+                    )
+                if ref == "year" and not spec.history:
+                    out = df[col].str.fullmatch(_PATTERNS["year"][0]) & ~df[col].isin(years)
+                    for i in df.index[out]:
                         issues.append(
                             Issue(
                                 _file(data, spec.name, df, i),
@@ -276,38 +282,8 @@ def check_index_keys(data: InputData) -> list[Issue]:
                                 "year outside the case horizon",
                                 row=_row(df, i),
                                 column=col,
-                                value=v,
+                                value=df.at[i, col],
                                 fix=f"use {min(years)}-{max(years)}",
-                            )
-                        )
-                continue
-            if ref == "currency":
-                for i in df.index[~df[col].str.fullmatch(r"[A-Z]{3}")]:
-                    v = df.at[i, col]
-                    if not re.match(r"^[A-Z]{3}$", v):
-                        issues.append(
-                            Issue(
-                                _file(data, spec.name, df, i),
-                                "currency",
-                                "currency must be an ISO 4217 code (e.g. INR)",
-                                row=_row(df, i),
-                                column=col,
-                                value=v,
-                            )
-                        )
-                continue
-            if ref == "tier":
-                for i in df.index[~df[col].str.fullmatch(r"[1-9]\d*")]:
-                    v = df.at[i, col]
-                    if not re.match(r"^[1-9]\d*$", v):
-                        issues.append(
-                            Issue(
-                                _file(data, spec.name, df, i),
-                                "tier",
-                                "tier must be a whole number 1, 2, ...",
-                                row=_row(df, i),
-                                column=col,
-                                value=v,
                             )
                         )
                 continue
