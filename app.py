@@ -103,9 +103,10 @@ def sidebar_ui(cases: list[str], data) -> None:
         keys = sup.set_keys(data) if data is not None else {}
         for lv in sup.available_levers(data):
             cur = lv.value_from(ovs)
-            if lv.key == "capital_budget":
-                v = st.number_input(lv.label, lv.lo, lv.hi, cur, lv.step, key=f"lv_{lv.key}{g}",
-                                    help=lv.help, format="%.3e")  # fmt: skip
+            if lv.key == "capital_budget":  # shown in million USD
+                v = 1e6 * st.number_input(lv.label, lv.lo / 1e6, lv.hi / 1e6, cur / 1e6,
+                                          lv.step / 1e6, key=f"lv_{lv.key}{g}", help=lv.help,
+                                          format="%.0f")  # fmt: skip
             else:
                 v = st.slider(lv.label, lv.lo, lv.hi, cur, lv.step, key=f"lv_{lv.key}{g}",
                               help=lv.help)  # fmt: skip

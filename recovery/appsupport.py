@@ -198,7 +198,7 @@ LEVERS = (
     Lever("share_cap", "Largest one-supplier share, alliance", "set", ("share_cap",),
           "nation=all", each="element", neutral=1.0, lo=0.0, hi=1.0,
           help="1 = no cap; e.g. 0.5: no supplier provides more than half of an element"),
-    Lever("capital_budget", "Capital budget per nation, horizon (USD)", "set",
+    Lever("capital_budget", "Capital budget per nation, horizon (million USD)", "set",
           ("capital_budget_total",), each="nation", neutral=0.0, lo=0.0, hi=1e14, step=1e8,
           help="0 = no limit"),
 )  # fmt: skip

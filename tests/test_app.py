@@ -195,3 +195,14 @@ def test_added_row_becomes_override_and_incomplete_rows_wait():
     res = recovery.run_case("toy", overrides=ovs)
     imp = res.tables["imports"]
     assert imp[(imp.form == "oxide") & (imp.year == 2030)]["import_t"].sum() <= 10 + 1e-6
+
+
+def test_capital_budget_lever_in_million_usd():
+    """2 (million USD) per nation over the horizon: the package answer with 2e6 USD budgets."""
+    at = start()
+    at.number_input(key="lv_capital_budget0").set_value(2.0).run()
+    ovs = at.session_state["req"].override_dicts
+    assert {"set": "capital_budget_total[nation=US]=2000000.0"} in ovs
+    solve(at)
+    want = recovery.run_case("toy", overrides=ovs)
+    assert metric(at, "Total cost (USD m, PV)") == cost(want) != "52.98"
