@@ -107,6 +107,8 @@ def run_case(
     case or scenario) or :class:`NotOptimalError` (with an explanation in planner's words).
     With ``return_model=True`` returns ``(results, model)``.
     """
+    if write_model is not None and Path(write_model).suffix.lower() not in (".mps", ".lp"):
+        raise UsageError(f"--write-model {write_model}: the file must end in .mps or .lp")
     t0 = time.perf_counter()
     c, data, ovs = prepare_case(case, scenario, overrides, settings)
     t_validate = time.perf_counter() - t0

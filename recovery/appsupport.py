@@ -107,6 +107,12 @@ def solve_request(req: RunRequest) -> Outcome:
         return Outcome("not_optimal", message=exc.explanation, status=exc.status)
     except RecoveryError as exc:
         return Outcome("usage", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - words for the planner, never a traceback
+        return Outcome(
+            "usage",
+            message=f"internal error ({exc.__class__.__name__}: {exc}); "
+            "please report it with the inputs that caused it",
+        )
 
 
 def prepare_request(req: RunRequest):
@@ -131,6 +137,15 @@ def prepare_request(req: RunRequest):
         return None, exc.issues
     except RecoveryError as exc:
         return None, [Issue(req.case, "usage", str(exc))]
+    except Exception as exc:  # noqa: BLE001 - words for the planner, never a traceback
+        return None, [
+            Issue(
+                req.case,
+                "internal",
+                f"internal error ({exc.__class__.__name__}: "
+                f"{exc}); please report it with the inputs that caused it",
+            )
+        ]
 
 
 # -- levers -------------------------------------------------------------------------------------

@@ -484,6 +484,7 @@ def check_coverage(data: InputData) -> list[Issue]:
 
     products, grades = keys(data, "product"), keys(data, "grade")
     need("composition", col("composition", "product"), products, "product")
+    need("ewaste_mass", col("ewaste_mass", "product"), products, "product")
     need("grade_recipe", col("grade_recipe", "grade"), grades, "grade")
     need("unmet_penalty", col("unmet_penalty", "grade"), grades, "grade")
     need("cost_of_capital", col("cost_of_capital", "nation"), keys(data, "nation"), "nation")

@@ -82,6 +82,20 @@ def convert_currencies(data) -> list[Issue]:
                     )
                 )
                 continue
+            rates = (rate, defl[(year,)], defl[(target,)])
+            if not all(x > 0 and math.isfinite(x) for x in rates):
+                issues.append(
+                    Issue(
+                        file,
+                        "currency",
+                        f"fx_rate or deflator for {cur} {year} is not a positive number",
+                        row=row,
+                        column="unit",
+                        value=unit,
+                        fix="give positive rates in fx_rate.csv and deflator.csv",
+                    )
+                )
+                continue
             factor = rate * defl[(target,)] / defl[(year,)]
             orig = df.at[i, "value"]
             for col in ("value", "low", "high"):

@@ -44,7 +44,7 @@ METHOD_NOTE = (
     "low/high from the low/high of put_on_market, magnet_per_unit and ndfeb_unit_share"
 )
 DERIVED_LABEL = "arisings (derived from put_on_market)"
-_PRODUCT_TABLES = ("lifetime_scale", "lifetime_shape", "magnet_per_unit")
+_PRODUCT_TABLES = ("lifetime_scale", "lifetime_shape", "magnet_per_unit", "ndfeb_unit_share")
 
 
 def weibull_cdf(t: float, scale: float, shape: float) -> float:
@@ -137,7 +137,7 @@ def derive_arisings(data) -> tuple[pd.DataFrame, list[Issue]]:
         if scale <= 0 or shape <= 0:
             continue  # reported by check_ranges
         m, m_lo, m_hi = params["magnet_per_unit"][p]
-        s, s_lo, s_hi = share.get(p, (1.0, 1.0, 1.0))
+        s, s_lo, s_hi = share[p]
         for y in years:
             tot = tot_lo = tot_hi = 0.0
             for v, (u, u_lo, u_hi) in sales.items():

@@ -147,6 +147,16 @@ def _apply_one(data: InputData, ov: Override) -> list[Issue]:
         ]
     if not math.isfinite(ov.value):
         return [Issue(where, "override", "value must be finite")]
+    if ov.table in ("fx_rate", "deflator"):
+        return [
+            Issue(
+                where,
+                "override-table",
+                f"{ov.table} is applied when the inputs are read, so an override cannot change it",
+                "edit the CSV (or a copy of it in the "
+                "case folder), or override the converted table rows directly",
+            )
+        ]
     df = data.tables.get(ov.table)
     if df is None:
         df = pd.DataFrame(columns=[*spec.columns, ROW])

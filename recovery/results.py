@@ -681,7 +681,11 @@ def _shadow_prices(m, d: ModelData, info: SolveInfo) -> pd.DataFrame:
                 row["element" if keys["form"] == "oxide" else "grade"] = keys["item"]
             if name == "share_cap":
                 row["nation"] = keys["scope"]
-            row["meaning"] = text.format(**keys, value=value, neg=-value)
+            if name == "capacity_utilisation":  # the row is per t of throughput
+                neg = -value * d.p["availability"][keys["process"]]
+            else:
+                neg = -value
+            row["meaning"] = text.format(**keys, value=value, neg=neg)
             rows.append(row)
     return pd.DataFrame(
         rows, columns=["constraint", *_ALL_COLS, "value", "value_pv", "unit", "meaning"]

@@ -347,7 +347,15 @@ TABLES: tuple[TableSpec, ...] = (
         hi=1e7,
     ),
     TableSpec("variable_om", (_P,), "USD/t", "Operating cost per tonne of feed processed.", hi=1e7),
-    TableSpec("lifetime", (_P,), "yr", "Technical life of new capacity.", lo=1.0, hi=100.0),
+    TableSpec(
+        "lifetime",
+        (_P,),
+        "yr",
+        "Technical life of new capacity (whole years).",
+        lo=1.0,
+        hi=100.0,
+        integer=True,
+    ),
     TableSpec(
         "lead_time",
         (_P,),
@@ -505,7 +513,8 @@ TABLES: tuple[TableSpec, ...] = (
         "capital_budget",
         ("nation", "year"),
         "USD",
-        "Most capital (overnight, after subsidy) the nation may commit to new capacity in a year.",
+        "Most overnight capital (before any subsidy) committed to new capacity in the nation in "
+        "a year.",
         hi=1e13,
         required=False,
     ),

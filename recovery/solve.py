@@ -221,7 +221,10 @@ def write_highs_model(h: highspy.Highs, path: Path) -> None:
     """Write the model held by HiGHS to ``path`` (format from the suffix), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    h.writeModel(str(tmp))
+    status = h.writeModel(str(tmp))
+    if status != highspy.HighsStatus.kOk or not tmp.exists():
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"HiGHS could not write the model to {path}")
     os.replace(tmp, path)
 
 

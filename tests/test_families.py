@@ -248,3 +248,17 @@ def test_arisings_table_in_results():
     a = res.arisings.set_index(["nation", "product", "year"])
     assert a.loc[("US", "hdd", 2031), "arisings_t"] == pytest.approx(150)
     assert a.loc[("US", "hdd", 2031), "collected_share"] == pytest.approx(0.8)
+
+
+def test_max_capacity_below_existing_keeps_the_plant_and_stops_builds():
+    """200 t/yr of hydromet already in JP and a limit of 100: no infeasibility; no new builds."""
+    res = run(
+        *[
+            ("set", f"existing_capacity[nation=JP,process=hydromet,year={y}]=200")
+            for y in (2030, 2031)
+        ],
+        ("set", "max_capacity[nation=JP,process=hydromet]=100"),
+    )
+    cap = res.capacity.set_index(["nation", "process", "year"])
+    assert cap.loc[("JP", "hydromet", 2031), "capacity_t"] == pytest.approx(200)
+    assert cap.loc[("JP", "hydromet", 2030), "build_t"] == pytest.approx(0, abs=1e-9)

@@ -446,3 +446,45 @@ def test_step_by_step_api():
     info = recovery.solve(m)
     res = recovery.extract_results(m, info)
     assert res.objective == pytest.approx(52_978_000)
+
+
+def test_missing_ewaste_mass_row_is_reported(toy_copy):
+    """Without it e-waste freight would silently be charged per t of magnet, not of product."""
+    _edit(toy_copy, "ewaste_mass.csv", "hdd,50,t/t,50,50,toy,assumption,\n", "")
+    issues = _issues(toy_copy)
+    assert any(
+        i.rule == "coverage" and i.value == "hdd" and "ewaste_mass" in i.file for i in issues
+    )
+
+
+def test_zero_deflator_is_an_issue_not_a_crash(toy_copy):
+    (toy_copy / "deflator.csv").write_text(
+        "year,value,unit,low,high,source,basis,note\n2020,0,index,0,0,t,assumption,\n"
+        "2025,120,index,120,120,t,assumption,\n"
+    )
+    p = toy_copy / "capex.csv"
+    p.write_text(p.read_text().replace("20000,USD/(t/yr),20000", "20000,USD2020/(t/yr),20000"))
+    rules = {i.rule for i in _issues(toy_copy)}
+    assert "currency" in rules
+
+
+def test_fx_override_is_refused_with_a_reason():
+    with pytest.raises(InputError) as exc:
+        recovery.prepare_case(
+            Path(__file__).parent.parent / "models" / "quad_baseline",
+            overrides=[{"set": "fx_rate[currency=INR,year=2025]=0.1"}],
+        )
+    assert any("applied when the inputs are read" in i.message for i in exc.value.issues)
+
+
+def test_write_model_needs_a_known_suffix(tmp_path):
+    r = _cli(
+        "run",
+        str(Path(__file__).parent.parent / "models" / "toy"),
+        "-o",
+        str(tmp_path / "o"),
+        "--write-model",
+        str(tmp_path / "m.txt"),
+    )
+    assert r.returncode == 2 and ".mps or .lp" in r.stderr
+    assert not (tmp_path / "o").exists()

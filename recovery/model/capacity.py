@@ -67,16 +67,19 @@ def capacity_utilisation(m, n, x, y):
 
 
 def capacity_limit(m, n, x, y):
-    r"""Capacity in service stays within the nation's limit for the process.
+    r"""Capacity in service stays within the nation's limit for the process (plants already in
+    place above the limit are kept: the limit then stops new builds).
 
     .. math::
-        K_{n,x,y} \le \bar K_{n,x}
+        K_{n,x,y} \le \max(\bar K_{n,x},\ K^0_{n,x,y})
 
     =======================  ===============================  ==================================
     :math:`\bar K_{n,x}`     ``max_capacity[n,x]``            largest capacity in service [t/yr]
     =======================  ===============================  ==================================
     """
-    return m.e_capacity[n, x, y] <= m.data.p["max_capacity"][n, x]
+    p = m.data.p
+    existing = p["existing_capacity"].get((n, x, y), 0.0)
+    return m.e_capacity[n, x, y] <= max(p["max_capacity"][n, x], existing)
 
 
 def _build_bounds(m, n, x, y):

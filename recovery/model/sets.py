@@ -44,8 +44,12 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
     m.ELEMENTS = pyo.Set(initialize=d.elements, ordered=True)
     m.PROCESSES = pyo.Set(initialize=d.processes, ordered=True)
 
-    # collection tiers with a positive share, in years with arisings
-    tiers = sorted(k for k, v in p["collection_share"].items() if v > 0)
+    # pre-processing paths: product p can go through method q
+    pp = [(pr, q) for (pr, q), v in p["preprocess_yield"].items() if v > 0]
+    # collection tiers with a positive share, in years with arisings, of products that some
+    # method can pre-process (collecting anything else would serve no balance)
+    treatable = {pr for (pr, _q) in pp}
+    tiers = sorted(k for k, v in p["collection_share"].items() if v > 0 and k[1] in treatable)
     m.COLLECT = pyo.Set(
         dimen=4,
         initialize=[
@@ -55,8 +59,6 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
             if p["arisings"].get((n, pr, y), 0.0) > 0
         ],
     )
-    # pre-processing paths: product p can go through method q
-    pp = [(pr, q) for (pr, q), v in p["preprocess_yield"].items() if v > 0]
     m.PREPROCESS_PATHS = pyo.Set(
         dimen=3, initialize=[(n, pr, q) for n in d.nations for (pr, q) in pp]
     )
