@@ -473,7 +473,7 @@ def _capacity(m, d: ModelData) -> pd.DataFrame:
         rows.append(
             (n, _stage(d, x), x, y, cap, build, thr, thr / (avail * cap) if cap > 1e-9 else 0.0)
         )
-    return pd.DataFrame(
+    df = pd.DataFrame(
         rows,
         columns=[
             "nation",
@@ -486,6 +486,14 @@ def _capacity(m, d: ModelData) -> pd.DataFrame:
             "utilisation",
         ],
     )
+    typical, minimum = d.p["typical_size"], d.p["min_size"]
+    df["typical_plants"] = [
+        c / typical[x] if x in typical else float("nan") for c, x in zip(df.capacity_t, df.process)
+    ]
+    df["build_below_min_size"] = [
+        bool(1e-6 < b < minimum.get(x, 0.0)) for b, x in zip(df.build_t, df.process)
+    ]
+    return df
 
 
 def _costs(m, d: ModelData) -> pd.DataFrame:
@@ -748,4 +756,5 @@ def kpis(t: dict[str, pd.DataFrame], d: ModelData, info: SolveInfo) -> dict:
         "self_sufficiency": self_suff,
         "largest_supplier_share": largest,
         "capacity_built_t": t["capacity"].groupby("process")["build_t"].sum().to_dict(),
+        "builds_below_min_size": int(t["capacity"]["build_below_min_size"].sum()),
     }

@@ -393,6 +393,25 @@ TABLES: tuple[TableSpec, ...] = (
         history=True,
     ),
     TableSpec(
+        "typical_size",
+        (_P,),
+        "t/yr",
+        "Capacity of one plant of typical size (reported: capacity in typical plants; the LP "
+        "itself may build any amount).",
+        lo=0.1,
+        hi=1e6,
+        required=False,
+    ),
+    TableSpec(
+        "min_size",
+        (_P,),
+        "t/yr",
+        "Smallest economic plant (reported: builds below it are flagged, since an LP can split "
+        "plants; an integer plant mode would enforce it).",
+        hi=1e6,
+        required=False,
+    ),
+    TableSpec(
         "max_build",
         ("nation", _P),
         "t/yr",

@@ -262,3 +262,15 @@ def test_max_capacity_below_existing_keeps_the_plant_and_stops_builds():
     cap = res.capacity.set_index(["nation", "process", "year"])
     assert cap.loc[("JP", "hydromet", 2031), "capacity_t"] == pytest.approx(200)
     assert cap.loc[("JP", "hydromet", 2030), "build_t"] == pytest.approx(0, abs=1e-9)
+
+
+def test_plant_sizes_are_reported():
+    """Typical plant of 40 t/yr: US HPMS at 120 t/yr in 2031 is 3 plants; 2031's 40 t/yr build
+    is below a 50 t/yr minimum and is flagged (the LP itself may split plants)."""
+    res = run(("set", "typical_size[process=hpms]=40"), ("set", "min_size[process=hpms]=50"))
+    cap = res.capacity.set_index(["nation", "process", "year"])
+    assert cap.loc[("US", "hpms", 2031), "typical_plants"] == pytest.approx(3.0)
+    assert bool(cap.loc[("US", "hpms", 2031), "build_below_min_size"])
+    assert not bool(cap.loc[("US", "hpms", 2030), "build_below_min_size"])
+    assert res.summary["kpis"]["builds_below_min_size"] == 1
+    assert res.objective == pytest.approx(BASE)
