@@ -110,6 +110,15 @@ def run(
     rec = ", ".join(f"{e} {v:,.1f} t" for e, v in k["recovered_t"].items())
     typer.echo(f"  recovered       {rec} (over the horizon)")
     typer.echo(f"  unmet magnets   {k['unmet_magnet_t']:,.1f} t of {k['magnet_demand_t']:,.1f} t")
+    shares = ", ".join(
+        f"{e} {v['supplier']} {v['share']:.0%}" for e, v in k["largest_supplier_share"].items()
+    )
+    typer.echo(f"  largest supplier share  {shares}")
+    if k.get("builds_below_min_size"):
+        typer.echo(
+            f"  note            {k['builds_below_min_size']} yearly builds are below the "
+            "minimum plant size (see capacity.csv)"
+        )
     typer.echo(f"  results         {target}")
 
 
