@@ -1,6 +1,8 @@
-"""Editing a cell of an input table in the browser grid becomes an override and changes the answer."""
+"""Editing a cell of an input table in the browser grid becomes an override and changes the plan."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from test_browser import COST, cost_text, kpi, open_app
@@ -30,6 +32,8 @@ def test_grid_cell_edit_solves_to_the_package_answer(browser, streamlit_url, idl
         editor.wait_for(timeout=10_000)
         editor.fill("250")
         editor.press("Enter")
+        # the edit is committed once it is an override in the link (the app mirrors its state)
+        page.wait_for_url(re.compile(r"demand.*250"), timeout=30_000)
         idle(page)
         page.get_by_role("button", name="Solve").click()
         idle(page)
