@@ -76,7 +76,8 @@ def validate(
     n_rows = sum(len(t) for t in data.tables.values())
     typer.echo(
         f"{c.name}: inputs are valid ({len(data.tables)} tables, {n_rows} rows, "
-        f"{len(ovs)} overrides)."
+        f"{len(ovs)} overrides; {c.config.perspective} perspective, "
+        f"{c.config.horizon.start}-{c.config.horizon.end})."
     )
 
 
