@@ -40,9 +40,9 @@ def _row(df: pd.DataFrame, i) -> int | None:
 def _file(data: InputData, name: str, df: pd.DataFrame, i) -> str:
     """The file of a row; rows added or changed by an override say so."""
     r = int(df.at[i, ROW])
-    if r == 0:
-        return f"{name} (row added by an override)"
     base = data.files.get(name, name)
+    if r == 0:  # not from a file: added by an override, or derived (e.g. arisings)
+        return f"{name} (row added by an override)" if df.at[i, "source"] == "override" else base
     return f"{base} (after override)" if r < 0 else base
 
 
