@@ -736,7 +736,9 @@ def kpis(t: dict[str, pd.DataFrame], d: ModelData, info: SolveInfo) -> dict:
         total = recovered_by_element[e] + sum(v for (s, ee), v in by_sup.items() if ee == e)
         if total > 1e-9:
             s_best = max(d.suppliers, key=lambda s, e=e: by_sup.get((s, e), 0.0))
-            largest[e] = {"supplier": s_best, "share": by_sup.get((s_best, e), 0.0) / total}
+            share = by_sup.get((s_best, e), 0.0) / total
+            # nothing bought: recovery is the only source, so no supplier holds a share
+            largest[e] = {"supplier": s_best if share > 0 else None, "share": share}
     self_suff = {
         n: {e: (rec[n, e] / use[n, e] if use[n, e] > 1e-9 else None) for e in d.elements}
         for n in d.nations
