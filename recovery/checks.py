@@ -37,6 +37,11 @@ def _row(df: pd.DataFrame, i) -> int | None:
     return r if r > 0 else None
 
 
+def _at(data: InputData, name: str, df: pd.DataFrame, i, rule: str, message: str, **where) -> Issue:
+    """An issue at row ``i`` of a table: file and row as a spreadsheet shows them."""
+    return Issue(_file(data, name, df, i), rule, message, row=_row(df, i), **where)
+
+
 def _file(data: InputData, name: str, df: pd.DataFrame, i) -> str:
     """The file of a row; rows added or changed by an override say so."""
     r = int(df.at[i, ROW])
@@ -201,11 +206,13 @@ def check_units(data: InputData) -> list[Issue]:
     for spec, df in _tables(data):
         for i in df.index[df["unit"] != spec.unit]:
             issues.append(
-                Issue(
-                    _file(data, spec.name, df, i),
+                _at(
+                    data,
+                    spec.name,
+                    df,
+                    i,
                     "unit",
                     f"unit must be '{spec.unit}'",
-                    row=_row(df, i),
                     column="unit",
                     value=df.at[i, "unit"],
                     fix=f"convert the value to {spec.unit} and write '{spec.unit}'",
@@ -220,22 +227,26 @@ def check_provenance(data: InputData) -> list[Issue]:
     for spec, df in _tables(data):
         for i in df.index[df["source"] == ""]:
             issues.append(
-                Issue(
-                    _file(data, spec.name, df, i),
+                _at(
+                    data,
+                    spec.name,
+                    df,
+                    i,
                     "source-missing",
                     "every value needs a source",
-                    row=_row(df, i),
                     column="source",
                     fix="name the source key (see inputs/SOURCES.md)",
                 )
             )
         for i in df.index[~df["basis"].isin(BASES)]:
             issues.append(
-                Issue(
-                    _file(data, spec.name, df, i),
+                _at(
+                    data,
+                    spec.name,
+                    df,
+                    i,
                     "basis",
                     f"basis must be one of {', '.join(BASES)}",
-                    row=_row(df, i),
                     column="basis",
                     value=df.at[i, "basis"],
                 )
@@ -263,11 +274,13 @@ def check_index_keys(data: InputData) -> list[Issue]:
                 pattern, message = _PATTERNS[ref]
                 for i in df.index[~df[col].str.fullmatch(pattern)]:
                     issues.append(
-                        Issue(
-                            _file(data, spec.name, df, i),
+                        _at(
+                            data,
+                            spec.name,
+                            df,
+                            i,
                             ref,
                             message,
-                            row=_row(df, i),
                             column=col,
                             value=df.at[i, col],
                         )
@@ -276,11 +289,13 @@ def check_index_keys(data: InputData) -> list[Issue]:
                     out = df[col].str.fullmatch(_PATTERNS["year"][0]) & ~df[col].isin(years)
                     for i in df.index[out]:
                         issues.append(
-                            Issue(
-                                _file(data, spec.name, df, i),
+                            _at(
+                                data,
+                                spec.name,
+                                df,
+                                i,
                                 "year-horizon",
                                 "year outside the case horizon",
-                                row=_row(df, i),
                                 column=col,
                                 value=df.at[i, col],
                                 fix=f"use {min(years)}-{max(years)}",
@@ -299,11 +314,13 @@ def check_index_keys(data: InputData) -> list[Issue]:
                     else (f"use one of: {', '.join(sorted(allowed))}")
                 )
                 issues.append(
-                    Issue(
-                        _file(data, spec.name, df, i),
+                    _at(
+                        data,
+                        spec.name,
+                        df,
+                        i,
                         "key-unknown",
                         f"unknown {col} '{v}'",
-                        row=_row(df, i),
                         column=col,
                         value=v,
                         fix=hint,
@@ -320,11 +337,13 @@ def check_duplicates(data: InputData) -> list[Issue]:
         for i in df.index[dup]:
             key = ", ".join(f"{c}={df.at[i, c]}" for c in spec.index)
             issues.append(
-                Issue(
-                    _file(data, spec.name, df, i),
+                _at(
+                    data,
+                    spec.name,
+                    df,
+                    i,
                     "key-duplicate",
                     f"duplicate row for {key}",
-                    row=_row(df, i),
                     fix="keep one row per index",
                 )
             )
@@ -348,18 +367,19 @@ def check_ranges(data: InputData) -> list[Issue]:
     for spec, df in _tables(data):
         for i in df.index[_range_suspects(df, spec)]:
             v, lo, hi = df.at[i, "value"], df.at[i, "low"], df.at[i, "high"]
-            f, row = _file(data, spec.name, df, i), _row(df, i)
             for col, x in (("value", v), ("low", lo), ("high", hi)):
                 if math.isnan(x):
                     continue  # reported when reading
                 if x < spec.lo or x > spec.hi:
                     what = "negative" if x < 0 <= spec.lo else "outside the plausible range"
                     issues.append(
-                        Issue(
-                            f,
+                        _at(
+                            data,
+                            spec.name,
+                            df,
+                            i,
                             "bounds",
                             f"{col} is {what} [{spec.lo:g}, {spec.hi:g}] {spec.unit}",
-                            row=row,
                             column=col,
                             value=f"{x:g}",
                             fix=f"check the unit ({spec.unit}) and the number",
@@ -367,22 +387,26 @@ def check_ranges(data: InputData) -> list[Issue]:
                     )
                 if spec.integer and x != round(x):
                     issues.append(
-                        Issue(
-                            f,
+                        _at(
+                            data,
+                            spec.name,
+                            df,
+                            i,
                             "integer",
                             f"{col} must be a whole number",
-                            row=row,
                             column=col,
                             value=f"{x:g}",
                         )
                     )
             if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
                 issues.append(
-                    Issue(
-                        f,
+                    _at(
+                        data,
+                        spec.name,
+                        df,
+                        i,
                         "low-high",
                         "low is above high",
-                        row=row,
                         column="low",
                         value=f"{lo:g} > {hi:g}",
                         fix="swap low and high",
@@ -390,11 +414,13 @@ def check_ranges(data: InputData) -> list[Issue]:
                 )
             elif not any(math.isnan(x) for x in (v, lo, hi)) and not lo <= v <= hi:
                 issues.append(
-                    Issue(
-                        f,
+                    _at(
+                        data,
+                        spec.name,
+                        df,
+                        i,
                         "value-range",
                         f"value lies outside its own range [{lo:g}, {hi:g}]",
-                        row=row,
                         column="value",
                         value=f"{v:g}",
                         fix="correct the value or widen low/high with a source",
@@ -438,23 +464,27 @@ def check_route_yield_elements(data: InputData) -> list[Issue]:
             continue
         if FORM_BASIS[form] == "element" and el == ALL_ELEMENTS:
             issues.append(
-                Issue(
-                    _file(data, "route_yield", df, i),
+                _at(
+                    data,
+                    "route_yield",
+                    df,
+                    i,
                     "yield-element",
                     f"form {form} is measured per element; name the element",
-                    row=_row(df, i),
                     column="element",
                     value=el,
                 )
             )
         if FORM_BASIS[form] == "grade" and el != ALL_ELEMENTS:
             issues.append(
-                Issue(
-                    _file(data, "route_yield", df, i),
+                _at(
+                    data,
+                    "route_yield",
+                    df,
+                    i,
                     "yield-element",
                     f"form {form} keeps the magnet's composition; use element "
                     f"'{ALL_ELEMENTS}' (a mass yield)",
-                    row=_row(df, i),
                     column="element",
                     value=el,
                 )
@@ -517,11 +547,13 @@ def check_coverage(data: InputData) -> list[Issue]:
     if fr is not None:
         for i in fr.index[fr["origin"] == fr["destination"]]:
             issues.append(
-                Issue(
-                    _file(data, "freight", fr, i),
+                _at(
+                    data,
+                    "freight",
+                    fr,
+                    i,
                     "lane-self",
                     "a lane must join two different nations",
-                    row=_row(fr, i),
                     column="destination",
                     value=fr.at[i, "destination"],
                 )
@@ -558,13 +590,15 @@ def check_arbitrage(data: InputData) -> list[Issue]:
             p = price.get(k)
             if p is not None and buy.at[i, "value"] < p and (s, k) not in capped:
                 issues.append(
-                    Issue(
-                        _file(data, buy_t, buy, i),
+                    _at(
+                        data,
+                        buy_t,
+                        buy,
+                        i,
                         "arbitrage",
                         f"{s} sells {k} {form} at {buy.at[i, 'value']:g} USD/t, below "
                         f"its market sale price {p:g} USD/t in {sell_t}.csv: buying to "
                         "resell would be an unlimited profit",
-                        row=_row(buy, i),
                         column="value",
                         value=f"{buy.at[i, 'value']:g}",
                         fix="raise the purchase price, lower the sale price, or cap "
