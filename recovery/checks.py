@@ -637,9 +637,3 @@ def _tables(data: InputData):
         df = data.tables.get(spec.name)
         if df is not None:
             yield spec, df
-
-
-def spec_of(name: str) -> TableSpec:
-    from recovery.schema import TABLES_BY_NAME
-
-    return TABLES_BY_NAME[name]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -186,7 +185,3 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 3
     return 0
-
-
-def entry() -> None:
-    sys.exit(main())

@@ -17,7 +17,7 @@ import pandas as pd
 
 from recovery.case import Case
 from recovery.errors import Issue
-from recovery.schema import SET_TABLES, TABLES, VALUE_COLUMNS, SetSpec, TableSpec
+from recovery.schema import SET_TABLES, TABLES, SetSpec, TableSpec
 
 MAX_TABLE_BYTES = 20_000_000
 MAX_TABLE_ROWS = 200_000
@@ -302,7 +302,3 @@ def derive_feedstock(data: InputData) -> list[Issue]:
             f"{base} + {DERIVED_LABEL}" if explicit is not None else (DERIVED_LABEL)
         )
     return issues
-
-
-def provenance_columns() -> tuple[str, ...]:
-    return VALUE_COLUMNS

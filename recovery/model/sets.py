@@ -30,7 +30,7 @@ import pyomo.environ as pyo
 
 from recovery.case import CaseConfig
 from recovery.data import ModelData
-from recovery.schema import ALL_ELEMENTS, CONCENTRATE_FORMS, FORMS, MAGNET_MAKING
+from recovery.schema import ALL_ELEMENTS, CONCENTRATE_FORMS, FORMS
 
 
 def add_sets(m: pyo.ConcreteModel, d: ModelData, config: CaseConfig) -> None:
@@ -184,4 +184,3 @@ def _adjacency(m: pyo.ConcreteModel, d: ModelData) -> None:
         producers[n, f, i].append(r)
     m.producers_of = producers
     m.sellable = {(n, f, i, y) for (n, f, i, y) in m.SALES}
-    m.magnet_making = MAGNET_MAKING
